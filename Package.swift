@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No package dependencies: the Swift toolchain and system C libraries only.
+// SQLite is linked statically (`-l:libsqlite3.a` from Debian's libsqlite3-dev) so the
+// binary needs no libsqlite3 at run time; release builds add `--static-swift-stdlib`.
+let package = Package(
+    name: "Monolith",
+    products: [
+        .executable(name: "monolith", targets: ["Monolith"]),
+        .library(name: "HTTPKit", targets: ["HTTPKit"]),
+        .library(name: "ModelKit", targets: ["ModelKit"]),
+        .library(name: "StoreKitLite", targets: ["StoreKitLite"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(name: "CLinux", path: "Sources/CLinux"),
+        .target(name: "HTTPKit", dependencies: ["CLinux"]),
+        .target(name: "ModelKit"),
+        .target(
+            name: "StoreKitLite",
+            dependencies: ["CSQLite"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libsqlite3.a", "-Xlinker", "-lm"])]
+        ),
+        .executableTarget(
+            name: "Monolith",
+            dependencies: ["HTTPKit", "ModelKit", "StoreKitLite"]
+        ),
+        .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit"]),
+        .testTarget(name: "ModelKitTests", dependencies: ["ModelKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StoreKitLiteTests", dependencies: ["StoreKitLite"]),
+        .testTarget(name: "MonolithTests", dependencies: ["Monolith", "HTTPKit", "ModelKit", "StoreKitLite"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// ModelKit: ONNX inference in pure Swift.
+public enum ModelKit {}

@@ -1,0 +1,2 @@
+import StoreKitLite
+print("monolith (sqlite \(StoreKitLite.sqliteVersion))")

@@ -1,0 +1,102 @@
+/// The order in which a graph's nodes run and when each intermediate is released.
+///
+/// As in tract's `SimplePlan` (core/src/plan.rs): nodes not needed for any output are
+/// pruned; each step lists the slots to free after it, so an intermediate lives only until
+/// its last consumer; an input whose last use is this step is moved into the operator
+/// (`takes`) so the operator can reuse its buffer in place.
+struct ExecutionPlan: Sendable {
+    struct Step: Sendable {
+        let op: any Operator
+        let label: String
+        /// Slot per declared input, -1 for an omitted one.
+        let inputs: [Int]
+        /// Whether the input at the same position is moved out of its slot (last use).
+        let takes: [Bool]
+        /// Slot per declared output, -1 for an unnamed one.
+        let outputs: [Int]
+        /// Slots released after this step.
+        let frees: [Int]
+        let maxInputCount: Int
+    }
+
+    let steps: [Step]
+    /// The slot table each run starts from: constants filled in, everything else `nil`.
+    let initialSlots: [Value?]
+
+    init(graph: Graph) {
+        let graphOutputs = Set(graph.outputs.map(\.index))
+        // Prune: walk back from the outputs.
+        var needed = Array(repeating: false, count: graph.names.count)
+        for id in graph.outputs { needed[id.index] = true }
+        var keep = Array(repeating: false, count: graph.nodes.count)
+        for n in stride(from: graph.nodes.count - 1, through: 0, by: -1) {
+            let node = graph.nodes[n]
+            guard node.outputs.contains(where: { $0.map { needed[$0.index] } ?? false }) else { continue }
+            keep[n] = true
+            for id in node.inputs { if let id { needed[id.index] = true } }
+        }
+        let nodes = graph.nodes.indices.filter { keep[$0] }.map { graph.nodes[$0] }
+
+        // Last step that reads each value.
+        var lastUse = Array(repeating: -1, count: graph.names.count)
+        for (s, node) in nodes.enumerated() {
+            for id in node.inputs { if let id { lastUse[id.index] = s } }
+        }
+        var steps: [Step] = []
+        steps.reserveCapacity(nodes.count)
+        for (s, node) in nodes.enumerated() {
+            var frees: [Int] = []
+            var takes: [Bool] = []
+            let slots = node.inputs.map { $0?.index ?? -1 }
+            for (j, slot) in slots.enumerated() {
+                let isLast = slot >= 0 && lastUse[slot] == s && !graphOutputs.contains(slot)
+                // Move only at the final position that reads this slot (Add(x, x) reads it twice).
+                let laterUse = slots[(j + 1)...].contains(slot)
+                takes.append(isLast && !laterUse)
+                if isLast && !laterUse { frees.append(slot) }
+            }
+            for id in node.outputs {
+                guard let id else { continue }
+                // Outputs no one reads (and not graph outputs) are dropped at once.
+                if lastUse[id.index] == -1 && !graphOutputs.contains(id.index) { frees.append(id.index) }
+            }
+            steps.append(Step(op: node.op, label: node.label, inputs: slots, takes: takes,
+                              outputs: node.outputs.map { $0?.index ?? -1 }, frees: frees,
+                              maxInputCount: slots.count))
+        }
+        self.steps = steps
+        self.initialSlots = graph.constants.map { $0.map { Value.tensor($0) } }
+    }
+
+    /// Runs the steps over `slots` (feeds already placed) and leaves the outputs in them.
+    func execute(_ slots: inout [Value?], limits: ModelLimits) throws {
+        var inputs = OperatorInputs(values: [], limits: limits)
+        inputs.values.reserveCapacity(steps.reduce(0) { max($0, $1.maxInputCount) })
+        for step in steps {
+            inputs.values.removeAll(keepingCapacity: true)
+            for (j, slot) in step.inputs.enumerated() {
+                if slot < 0 {
+                    inputs.values.append(nil)
+                } else if step.takes[j] {
+                    inputs.values.append(slots[slot])
+                    slots[slot] = nil
+                } else {
+                    inputs.values.append(slots[slot])
+                }
+            }
+            let results: [Value]
+            do {
+                results = try step.op.run(&inputs)
+            } catch let error as ModelError {
+                throw ModelError(error.kind == .limitExceeded ? .limitExceeded : .runtime, "\(step.label): \(error.message)")
+            }
+            guard results.count >= step.outputs.count else {
+                throw ModelError.runtime("\(step.label): produced \(results.count) values for \(step.outputs.count) outputs")
+            }
+            for (i, slot) in step.outputs.enumerated() where slot >= 0 {
+                slots[slot] = results[i]
+            }
+            for slot in step.frees { slots[slot] = nil }
+        }
+    }
+}

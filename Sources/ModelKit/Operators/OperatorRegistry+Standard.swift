@@ -1,0 +1,17 @@
+extension OperatorRegistry {
+    /// Every operator this runtime implements: the `ai.onnx` families, then `ai.onnx.ml`.
+    ///
+    /// To add a family: write `enum XOperators { static func register(into:) }` in
+    /// `Operators/XOperators.swift` and add one line here.
+    static let standard: OperatorRegistry = {
+        var registry = OperatorRegistry()
+        // ai.onnx
+        BinaryOperators.register(into: &registry)
+        UnaryOperators.register(into: &registry)
+        MatMulOperators.register(into: &registry)
+        ShapeOperators.register(into: &registry)
+        CastOperators.register(into: &registry)
+        // ai.onnx.ml
+        return registry
+    }()
+}

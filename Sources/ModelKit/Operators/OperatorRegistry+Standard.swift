@@ -11,6 +11,10 @@ extension OperatorRegistry {
         MatMulOperators.register(into: &registry)
         ShapeOperators.register(into: &registry)
         CastOperators.register(into: &registry)
+        SoftmaxOperators.register(into: &registry)
+        DataMovementOperators.register(into: &registry)
+        ReduceOperators.register(into: &registry)
+        NormalizationOperators.register(into: &registry)
         // ai.onnx.ml
         return registry
     }()

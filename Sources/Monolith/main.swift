@@ -1,2 +1,4 @@
-import StoreKitLite
-print("monolith (sqlite \(StoreKitLite.sqliteVersion))")
+import Glibc
+
+// Thin entry point: the command line picks a command; the command does the work.
+exit(MonolithCLI.run(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessEnvironment.current()))

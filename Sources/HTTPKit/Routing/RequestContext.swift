@@ -1,0 +1,110 @@
+/// Per-request state that travels with a request through middleware to the handler
+/// (Hummingbird's `RequestContext` shape): route, parameters, logger, request id, storage.
+public struct RequestContext: Sendable {
+    /// Parameters captured from the route template (`{m}` → `parameters["m"]`).
+    public var parameters: RouteParameters
+    /// The template of the matched route (`/v2/models/{m}/infer`), nil when none matched.
+    /// Label metrics and logs with this, never with the raw path.
+    public var routeTemplate: String?
+    /// The request's logger; it carries `request.id`.
+    public var logger: Logger
+    /// The request id: the client's `X-Request-ID` when valid, else a generated one.
+    public var requestID: String
+    /// Typed values middleware passes on (authenticated key id, model name, …).
+    public var storage: ContextStorage
+    /// Route match result the router keeps between `prepare` and `respond`.
+    var match: RouteMatch
+
+    public init(logger: Logger, requestID: String, parameters: RouteParameters = RouteParameters(), routeTemplate: String? = nil) {
+        self.parameters = parameters
+        self.routeTemplate = routeTemplate
+        self.logger = logger
+        self.requestID = requestID
+        self.storage = ContextStorage()
+        self.match = .unresolved
+    }
+}
+
+/// What the router found for a request head.
+enum RouteMatch: Sendable {
+    case unresolved
+    case route(Int)
+    case notFound
+    case methodNotAllowed([HTTPMethod])
+}
+
+/// Parameters captured from a route template, in template order.
+public struct RouteParameters: Sendable, Equatable, Sequence {
+    public private(set) var pairs: [(name: String, value: String)]
+
+    public init() { pairs = [] }
+
+    public init(_ pairs: [(String, String)]) {
+        self.pairs = pairs.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// The decoded value of `name`, or nil.
+    public subscript(name: String) -> String? {
+        pairs.first { $0.name == name }?.value
+    }
+
+    /// The value of `name`; throws a 400 when it is absent or empty.
+    public func require(_ name: String) throws(HTTPError) -> String {
+        guard let value = self[name], !value.isEmpty else {
+            throw HTTPError(.badRequest, message: "missing path parameter '\(name)'")
+        }
+        return value
+    }
+
+    /// The value of `name` converted to `T` (e.g. `Int`); throws a 400 when absent or invalid.
+    public func require<T: LosslessStringConvertible>(_ name: String, as type: T.Type) throws(HTTPError) -> T {
+        let raw = try require(name)
+        guard let value = T(raw) else {
+            throw HTTPError(.badRequest, message: "invalid path parameter '\(name)'")
+        }
+        return value
+    }
+
+    mutating func append(_ name: String, _ value: String) {
+        pairs.append((name, value))
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { pairs.makeIterator() }
+
+    public static func == (lhs: RouteParameters, rhs: RouteParameters) -> Bool {
+        lhs.pairs.count == rhs.pairs.count && zip(lhs.pairs, rhs.pairs).allSatisfy { $0 == $1 }
+    }
+}
+
+/// A key for `ContextStorage`: the type is the key, `Value` the stored type.
+///
+/// ```swift
+/// enum AuthenticatedKeyID: ContextStorageKey { typealias Value = String }
+/// context.storage[AuthenticatedKeyID.self] = "key-1"
+/// ```
+public protocol ContextStorageKey {
+    associatedtype Value: Sendable
+}
+
+/// A small typed key/value store carried by `RequestContext` (a few entries, linear scan).
+public struct ContextStorage: Sendable {
+    private var entries: [(key: ObjectIdentifier, value: any Sendable)] = []
+
+    public init() {}
+
+    public subscript<Key: ContextStorageKey>(key: Key.Type) -> Key.Value? {
+        get {
+            let id = ObjectIdentifier(key)
+            for entry in entries where entry.key == id { return entry.value as? Key.Value }
+            return nil
+        }
+        set {
+            let id = ObjectIdentifier(key)
+            if let i = entries.firstIndex(where: { $0.key == id }) {
+                if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+            } else if let newValue {
+                entries.append((id, newValue))
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import HTTPKit
+
+/// Runtime configuration: environment first, command-line flags override (12-factor).
+///
+/// | variable | flag | default |
+/// | --- | --- | --- |
+/// | `MONOLITH_HOST` | `--host` | 0.0.0.0 |
+/// | `PORT` | `--port` | 8000 |
+/// | `MONOLITH_LOG_LEVEL` | `--log-level` | info |
+/// | `MONOLITH_LOG_FORMAT` | `--log-format` | json |
+/// | `MONOLITH_SHUTDOWN_GRACE` | `--shutdown-grace` | 10 (seconds) |
+struct Configuration: Sendable, Equatable {
+    enum LogFormat: String, Sendable {
+        case json, text
+    }
+
+    var host = "0.0.0.0"
+    var port = 8000
+    var logLevel: Logger.Level = .info
+    var logFormat: LogFormat = .json
+    var shutdownGrace: Duration = .seconds(10)
+
+    /// The flags `serve` accepts for these settings.
+    static let options: [CommandOption] = [
+        CommandOption(name: "host", valueName: "H", help: "Listen address (env MONOLITH_HOST, default 0.0.0.0)."),
+        CommandOption(name: "port", valueName: "P", help: "Listen port (env PORT, default 8000)."),
+        CommandOption(name: "log-level", valueName: "L", help: "trace|debug|info|notice|warning|error|critical (env MONOLITH_LOG_LEVEL)."),
+        CommandOption(name: "log-format", valueName: "F", help: "json|text (env MONOLITH_LOG_FORMAT, default json)."),
+        CommandOption(name: "shutdown-grace", valueName: "S", help: "Seconds to finish in-flight requests on SIGTERM (env MONOLITH_SHUTDOWN_GRACE, default 10)."),
+    ]
+
+    /// Reads the environment, then applies flags over it.
+    static func load(environment: [String: String], arguments: CommandLineArguments) throws(UsageError) -> Configuration {
+        var c = Configuration()
+        func value(_ flag: String, _ variable: String) -> (String, String)? {
+            if let v = arguments[flag] { return (v, "--\(flag)") }
+            if let v = environment[variable], !v.isEmpty { return (v, variable) }
+            return nil
+        }
+        if let (v, _) = value("host", "MONOLITH_HOST") { c.host = v }
+        if let (v, source) = value("port", "PORT") {
+            guard let port = Int(v), (0...65535).contains(port) else { throw UsageError("\(source): invalid port '\(v)'") }
+            c.port = port
+        }
+        if let (v, source) = value("log-level", "MONOLITH_LOG_LEVEL") {
+            guard let level = Logger.Level(name: v) else { throw UsageError("\(source): invalid log level '\(v)'") }
+            c.logLevel = level
+        }
+        if let (v, source) = value("log-format", "MONOLITH_LOG_FORMAT") {
+            guard let format = LogFormat(rawValue: v.lowercased()) else { throw UsageError("\(source): invalid log format '\(v)' (json or text)") }
+            c.logFormat = format
+        }
+        if let (v, source) = value("shutdown-grace", "MONOLITH_SHUTDOWN_GRACE") {
+            guard let grace = parseSeconds(v) else { throw UsageError("\(source): invalid duration '\(v)' (seconds)") }
+            c.shutdownGrace = grace
+        }
+        return c
+    }
+
+    /// `10`, `2.5` or `10s` → a duration; nil for anything else or a negative/huge value.
+    static func parseSeconds(_ text: String) -> Duration? {
+        let number = text.hasSuffix("s") ? String(text.dropLast()) : text
+        guard let seconds = Double(number), seconds.isFinite, seconds >= 0, seconds <= 86_400 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// The process logger: JSON lines or text on stdout at the configured level.
+    func makeLogger(label: String = "monolith") -> Logger {
+        let handler: any LogHandler = logFormat == .json ? JSONLogHandler() : TextLogHandler()
+        return Logger(label: label, handler: handler, logLevel: logLevel)
+    }
+}

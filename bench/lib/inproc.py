@@ -54,11 +54,41 @@ def onnxruntime_times(models_dir: Path, budget_s: float) -> dict:
         for batch in BATCHES:
             x = np.ascontiguousarray(rows[:batch])
             out[name][str(batch)] = time_calls(lambda: sess.run(None, {inp: x}), budget_s, 50 if batch > 1 else 500)
+            REFERENCE[(name, batch)] = np.ravel(sess.run(None, {inp: x})[0]).astype(np.float64)
     return out
 
 
+REFERENCE: dict = {}
+
+
+def check_output(name: str, batch: int, result: dict) -> str | None:
+    """If the tool printed its first output (`outputs[0].data` as in V2), it must match onnxruntime."""
+    outs = result.get("outputs")
+    if not outs:
+        return None
+    try:
+        got = np.ravel(np.asarray(outs[0]["data"], dtype=np.float64))
+    except (KeyError, TypeError, ValueError, IndexError):
+        return "unreadable outputs"
+    want = REFERENCE.get((name, batch))
+    if want is None:
+        return None
+    if got.shape != want.shape:
+        return f"output has {got.size} values, onnxruntime {want.size}"
+    bad = np.abs(got - want) > 1e-3 + 1e-5 * np.abs(want)
+    if bad.any():
+        i = int(np.argmax(bad))
+        return f"{int(bad.sum())} values differ from onnxruntime (first at {i}: {float(got[i])!r} vs {float(want[i])!r})"
+    return None
+
+
 def modelkit_tool(root: Path) -> Path | None:
-    """The ModelKit timing tool, if its owners have landed one: bench/modelkit/run."""
+    """The ModelKit timing tool, if its owners have landed one: bench/modelkit/run
+    (BENCH_MODELKIT_TOOL overrides the path)."""
+    override = os.environ.get("BENCH_MODELKIT_TOOL")
+    if override:
+        p = Path(override)
+        return p if p.is_file() and os.access(p, os.X_OK) else None
     for candidate in ("run", "bench", "time"):
         p = root / "bench" / "modelkit" / candidate
         if p.is_file() and os.access(p, os.X_OK):
@@ -69,14 +99,16 @@ def modelkit_tool(root: Path) -> Path | None:
 def modelkit_times(root: Path, models_dir: Path, monolith_bin: Path | None, budget_s: float, log: Path) -> dict:
     """Runs the ModelKit tool; returns {"available": bool, "reason"?, "times"?: {model: {batch: {...}}}}.
 
-    Contract (bench/modelkit/README.md is the authority once it exists): the tool gets
-    `--model FILE.onnx --input FILE.npy --batch N --threads 1 --budget SECONDS` and prints
-    one JSON object with `median_us` (per `run` call) and `calls`.
+    Contract (bench/README.md; bench/modelkit/README.md is the authority once it exists):
+    the tool gets `--model FILE.onnx --input V2.json --threads 1 --budget SECONDS`, where
+    V2.json is a KServe V2 request body (input "input", FP32, shape [batch, 8]); it runs
+    `Session.run` on it repeatedly for about SECONDS and prints one JSON line with at least
+    `median_us` (one call, microseconds) and `calls`, and optionally `outputs` (the V2
+    response's outputs of one call), which are then compared with onnxruntime's.
     """
     tool = modelkit_tool(root)
     if tool is None:
         return {"available": False, "reason": "no ModelKit timing tool under bench/modelkit/ yet"}
-    rows = models_dir / "batch1000.npy"
     times: dict = {}
     env = dict(os.environ)
     if monolith_bin is not None:
@@ -85,7 +117,7 @@ def modelkit_times(root: Path, models_dir: Path, monolith_bin: Path | None, budg
         path = models_dir / "registries" / name / "models" / "1" / "model.onnx"
         times[name] = {}
         for batch in BATCHES:
-            argv = [str(tool), "--model", str(path), "--input", str(rows), "--batch", str(batch),
+            argv = [str(tool), "--model", str(path), "--input", str(models_dir / f"v2_batch{batch}.json"),
                     "--threads", "1", "--budget", str(budget_s)]
             try:
                 r = subprocess.run(argv, capture_output=True, text=True, timeout=120 + budget_s * 4, env=env)
@@ -99,10 +131,21 @@ def modelkit_times(root: Path, models_dir: Path, monolith_bin: Path | None, budg
                 continue
             try:
                 line = [ln for ln in r.stdout.splitlines() if ln.strip().startswith("{")][-1]
-                times[name][str(batch)] = json.loads(line)
+                result = json.loads(line)
             except (IndexError, json.JSONDecodeError):
                 times[name][str(batch)] = {"error": f"unreadable output: {r.stdout[-200:]!r}"}
-    return {"available": True, "tool": str(tool.relative_to(root)), "times": times}
+                continue
+            mismatch = check_output(name, batch, result)
+            entry = {k: v for k, v in result.items() if k != "outputs"}
+            entry["output_checked"] = "outputs" in result and mismatch is None
+            if mismatch:
+                entry = {"error": f"answers differ: {mismatch}"}
+            times[name][str(batch)] = entry
+    try:
+        shown = str(tool.relative_to(root))
+    except ValueError:
+        shown = str(tool)
+    return {"available": True, "tool": shown, "times": times}
 
 
 def run(root: Path, models_dir: Path, monolith_bin: Path | None, budget_s: float, log: Path) -> dict:

@@ -141,8 +141,13 @@ def main():
         onnx.checker.check_model(model_proto)
         print(f"  {name}: {type(est).__name__} score={score:.4f} onnx={len(onnx_bytes)} bytes", flush=True)
 
-    # Rows for in-process batch timing (float32, the first 1000 training rows).
+    # Rows for in-process batch timing (float32, the first 1000 training rows), as .npy and as
+    # KServe V2 request bodies (what `monolith infer --input` reads) for the ModelKit tool.
     np.save(out / "batch1000.npy", X32[:1000])
+    for n in (1, 1000):
+        body = {"inputs": [{"name": "input", "shape": [n, N_FEATURES], "datatype": "FP32",
+                            "data": [float(v) for v in X32[:n].ravel()]}]}
+        (out / f"v2_batch{n}.json").write_text(json.dumps(body) + "\n")
     (out / "check.json").write_text(json.dumps(check) + "\n")
 
 

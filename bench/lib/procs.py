@@ -9,6 +9,7 @@ uvicorn's and nginx's workers too and nothing else. Every started process is tra
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -40,7 +41,32 @@ def spawn(cmd: list[str], log: Path, env: dict | None = None, cwd: str | None = 
                              env=full_env, cwd=cwd, start_new_session=True)
     with _lock:
         _started[p.pid] = p
+    # bench/run's exit trap reads this list too, in case this process itself is killed.
+    pidfile = os.environ.get("BENCH_PIDFILE")
+    if pidfile:
+        with open(pidfile, "a") as f:
+            f.write(f"{p.pid}\n")
     return p
+
+
+def run_captured(argv: list[str], env: dict, timeout: float) -> tuple[int, str, str]:
+    """Runs a bounded client (wrk) in its own session, tracked like a server; (code, out, err)."""
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                         env=env, text=True, start_new_session=True)
+    with _lock:
+        _started[p.pid] = p
+    pidfile = os.environ.get("BENCH_PIDFILE")
+    if pidfile:
+        with open(pidfile, "a") as f:
+            f.write(f"{p.pid}\n")
+    try:
+        out, err = p.communicate(timeout=timeout)
+        return p.returncode, out, err
+    finally:
+        if p.poll() is None:
+            stop(p, grace=1.0)
+        with _lock:
+            _started.pop(p.pid, None)
 
 
 def stop(p: subprocess.Popen, grace: float = 10.0) -> int | None:
@@ -169,6 +195,15 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return out
 
 
+def machine_busy_seconds() -> float:
+    """Non-idle CPU time of the whole machine so far (all cores), from /proc/stat."""
+    parts = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    vals = [int(x) for x in parts]
+    idle = vals[3] + (vals[4] if len(vals) > 4 else 0)   # idle + iowait
+    total = sum(vals[:8])                                   # guest time is already in user
+    return (total - idle) / TICK
+
+
 class Sampler:
     """Samples the summed RSS of a session every `interval` s in a background thread."""
 
@@ -191,6 +226,9 @@ class Sampler:
             self._stop.wait(self.interval)
 
     def __enter__(self):
+        self.busy0 = machine_busy_seconds()
+        self.self0 = resource.getrusage(resource.RUSAGE_SELF)
+        self.kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.cpu0 = cpu_seconds(session_pids(self.sid))
         self._thread.start()
         return self
@@ -201,6 +239,13 @@ class Sampler:
         cpu1 = cpu_seconds(session_pids(self.sid))
         deltas = {pid: v - self.cpu0.get(pid, 0.0) for pid, v in cpu1.items()}
         self.cpu_s = sum(deltas.values())
+        # Everything else the machine did meanwhile (other users' builds...): the load client
+        # (wrk, a waited-for child) and this driver are ours, the rest is foreign noise.
+        busy = machine_busy_seconds() - self.busy0
+        s1, k1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.client_cpu_s = (k1.ru_utime + k1.ru_stime) - (self.kids0.ru_utime + self.kids0.ru_stime)
+        driver = (s1.ru_utime + s1.ru_stime) - (self.self0.ru_utime + self.self0.ru_stime)
+        self.foreign_cpu_s = max(0.0, busy - self.cpu_s - self.client_cpu_s - driver)
         # Per process (largest first): shows how evenly a multi-worker server spread the load.
         self.cpu_by_process = sorted((round(d, 2) for d in deltas.values() if d >= 0.05), reverse=True)
         return False
@@ -212,6 +257,8 @@ class Sampler:
             "pss_peak_kib": max(self.pss) if self.pss else None,
             "cpu_s": round(self.cpu_s, 3),
             "cpu_s_by_process": self.cpu_by_process,
+            "client_cpu_s": round(self.client_cpu_s, 3),
+            "foreign_cpu_s": round(self.foreign_cpu_s, 3),
             "samples": len(self.rss),
         }
 

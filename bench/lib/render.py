@@ -134,7 +134,11 @@ def page(res, results_rel: str, pngs) -> str:
     w("bench/run --help     # durations, connection lists, systems, model (also as BENCH_* variables)")
     w("```")
     w("")
-    w(f"This page: run of {res['started']} ({res['mode']} mode, {res.get('elapsed_s', 0) / 60:.1f} min), "
+    ph = res.get("phases_s") or {}
+    took = f"{res.get('total_s', res.get('elapsed_s', 0)) / 60:.1f} min in all"
+    if ph.get("build_venv_models"):
+        took += f": build + venv + models {ph['build_venv_models']} s, suite {ph.get('suite')} s"
+    w(f"This page: run of {res['started']} ({res['mode']} mode, {took}), "
       f"commit `{m.get('git_commit')}`, results file `{results_rel}`.")
     w("")
     w("## Machine")
@@ -176,10 +180,17 @@ def page(res, results_rel: str, pngs) -> str:
       + (f" ({sec} for the 1-worker variants)" if sec != cfg["reps"] else ""))
     w("")
     w(f"Body `{cfg['request_body']}`. RSS and PSS are summed over all the server's processes "
-      "(sampled from /proc every 100 ms / 1 s during the run); CPU is the server's user+system time.")
+      "(sampled from /proc every 100 ms / 1 s during the run); CPU is the server's user+system time. "
+      "*other CPU %*: the share of the machine's CPU used meanwhile by anything but the server, wrk and the driver "
+      "(other users of this shared machine, unattributed kernel time): the noise of that run.")
+    shares = sorted(r.get("foreign_cpu_share") for n in timed for c in conns for r in (S[n]["load"]["predict"].get(str(c), {}).get("runs") or [])
+                    if r.get("foreign_cpu_share") is not None)
+    if shares:
+        w("")
+        w(f"Machine noise over all runs: other CPU median {shares[len(shares) // 2] * 100:.0f} %, max {shares[-1] * 100:.0f} %.")
     w("")
-    w("| system | conns | req/s | p50 ms | p99 ms | p99.9 ms | non-2xx | socket err | RSS peak MiB | RSS median MiB | PSS peak MiB | CPU s / 1k req |")
-    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    w("| system | conns | req/s | p50 ms | p99 ms | p99.9 ms | non-2xx | socket err | RSS peak MiB | RSS median MiB | PSS peak MiB | CPU s / 1k req | other CPU % |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in timed:
         for c in conns:
             r = _med(S[n], "predict", c)
@@ -187,7 +198,8 @@ def page(res, results_rel: str, pngs) -> str:
                 continue
             w(f"| {S[n]['label']} | {c} | {_fmt(r['rps'])} | {_fmt(r['p50_ms'], 2)} | {_fmt(r['p99_ms'], 2)} | {_fmt(r['p999_ms'], 2)} | "
               f"{r['errors_non2xx']} | {r['errors_socket']} | {_fmt(_mib(r['rss_peak_kib']))} | {_fmt(_mib(r['rss_median_kib']))} | "
-              f"{_fmt(_mib(r['pss_peak_kib']))} | {_fmt(r['cpu_s_per_1k_req'], 3)} |")
+              f"{_fmt(_mib(r['pss_peak_kib']))} | {_fmt(r['cpu_s_per_1k_req'], 3)} | "
+              f"{_fmt(r['foreign_cpu_share'] * 100 if r.get('foreign_cpu_share') is not None else None, 0)} |")
     w("")
     if "rps.png" in pngs:
         w("![requests/s against connections](bench/rps.png)")
@@ -273,14 +285,20 @@ def page(res, results_rel: str, pngs) -> str:
         w("")
 
     d = res.get("docker", {})
-    w("## Container image")
+    w("## Container image (issue 7)")
     w("")
+    seed_imgs = "The seed stack's Python images weigh 199 MB (prod) and 231 MB (dev) by the seed notes (not rebuilt here: no Python base image is reachable offline)."
     if d.get("size_mb") is not None:
-        w(f"`{d['image']}`: {d['size_mb']} MB (`docker image inspect`, Docker {d.get('server_version')}). "
-          "The seed stack's Python images: 199 MB (prod) and 231 MB (dev), as the seed notes report them (not rebuilt here: "
-          "no Python base image is reachable offline).")
+        w(f"`{d['image']}`: **{d['size_mb']} MB** (`docker image inspect`, Docker {d.get('server_version')}). {seed_imgs}")
+        w("")
+        if d.get("start_ready_ms_all"):
+            w(f"`docker run --network host --read-only --cap-drop ALL` → first 200 on `/health/ready`: median **{_fmt(d['start_ready_ms_median'])} ms** "
+              f"({', '.join(_fmt(x) for x in d['start_ready_ms_all'])}); idle RSS 1 s later {_fmt(_mib(d.get('idle_rss_kib_median')))} MiB; "
+              f"`docker stop` exit codes {d.get('stop_exit_codes')} in {', '.join(_fmt(x) for x in d.get('stop_ms_all', []))} ms.")
+        if d.get("start_error"):
+            w(f"Container start failed: {d['start_error']}")
     else:
-        w(f"Not measured: {d.get('reason', 'docker not checked')}. The seed stack's Python images were 199 MB (prod) and 231 MB (dev) by the seed notes.")
+        w(f"Not measured: {d.get('reason', 'docker not checked')}. {seed_imgs}")
     w("")
 
     w("## Systems")

@@ -61,6 +61,9 @@ def parse_args(argv):
     p.add_argument("--monolith-bin", default=os.environ.get("MONOLITH_BIN"))
     p.add_argument("--monolith-build-error", default=os.environ.get("BENCH_MONOLITH_BUILD_ERROR"))
     p.add_argument("--image", default=os.environ.get("BENCH_IMAGE", "monolith:latest"), help="Docker image whose size is reported")
+    p.add_argument("--docker-build", action="store_true", default=os.environ.get("BENCH_DOCKER_BUILD") == "1",
+                   help="build the image first (docker build --network host -t IMAGE .): minutes")
+    p.add_argument("--prepare-only", action="store_true", help="(bench/run) make the models and stop")
     p.add_argument("--no-build", action="store_true", help="(bench/run) use the existing release binary")
     a = p.parse_args(argv)
     a.quick = quick
@@ -148,10 +151,10 @@ def run_wrk(port, path, conns, duration, method="POST", body=None, timeout_s=Non
     argv = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", "--timeout", "10s",
             "-s", str(HERE / "wrk_report.lua"), f"http://127.0.0.1:{port}{path}"]
     env = dict(os.environ, BENCH_METHOD=method, BENCH_BODY=body or "")
-    r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout_s or duration + 60)
-    m = [ln for ln in r.stdout.splitlines() if ln.startswith("BENCH_JSON ")]
-    if r.returncode != 0 or not m:
-        raise RuntimeError(f"wrk failed (exit {r.returncode}): {(r.stderr or r.stdout)[-300:]}")
+    code, stdout, stderr = procs.run_captured(argv, env, timeout_s or duration + 60)
+    m = [ln for ln in stdout.splitlines() if ln.startswith("BENCH_JSON ")]
+    if code != 0 or not m:
+        raise RuntimeError(f"wrk failed (exit {code}): {(stderr or stdout)[-300:]}")
     d = json.loads(m[-1][len("BENCH_JSON "):])
     secs = d["duration_us"] / 1e6
     e = d["errors"]
@@ -171,13 +174,17 @@ def measure(sysname, proc, port, path, conns, duration, method, body):
         res = run_wrk(port, path, conns, duration, method, body)
     res.update(s.summary())
     res["cpu_s_per_1k_req"] = round(1000 * res["cpu_s"] / res["requests"], 4) if res["requests"] else None
+    # Share of the machine's CPU used by other processes during this run (0 = quiet machine).
+    res["foreign_cpu_share"] = round(res["foreign_cpu_s"] / (duration * (os.cpu_count() or 1)), 3)
+    res["loadavg_1m"] = round(os.getloadavg()[0], 2)
     return res
 
 
 def median_of(runs):
     if not runs:
         return None
-    keys = ["rps", "p50_ms", "p99_ms", "p999_ms", "mean_ms", "rss_peak_kib", "rss_median_kib", "pss_peak_kib", "cpu_s", "cpu_s_per_1k_req"]
+    keys = ["rps", "p50_ms", "p99_ms", "p999_ms", "mean_ms", "rss_peak_kib", "rss_median_kib", "pss_peak_kib", "cpu_s",
+            "cpu_s_per_1k_req", "client_cpu_s", "foreign_cpu_share"]
     out = {}
     for k in keys:
         vals = [r[k] for r in runs if r.get(k) is not None]
@@ -227,29 +234,6 @@ def measure_starts(system, ctx, run_dir, n):
             "processes": len(pids), "sigterm": stops}
 
 
-# ---- docker -----------------------------------------------------------------------------
-
-def docker_info(image):
-    if not shutil.which("docker"):
-        return {"available": False, "reason": "no docker client"}
-    try:
-        r = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, timeout=10)
-    except subprocess.TimeoutExpired:
-        return {"available": False, "reason": "docker info timed out"}
-    if r.returncode != 0:
-        return {"available": False, "reason": "no Docker engine running (../shared/tools/docker-up starts one)"}
-    out = {"available": True, "server_version": r.stdout.strip(), "image": image}
-    r = subprocess.run(["docker", "image", "inspect", image, "--format", "{{.Size}}"], capture_output=True, text=True, timeout=30)
-    if r.returncode != 0:
-        out["image_found"] = False
-        out["reason"] = f"image {image} not built (docker build --network host -t {image} .)"
-        return out
-    out["image_found"] = True
-    out["size_bytes"] = int(r.stdout.strip())
-    out["size_mb"] = round(out["size_bytes"] / 1e6, 2)
-    return out
-
-
 # ---- bars -------------------------------------------------------------------------------
 
 def ratio(a, b):
@@ -291,12 +275,17 @@ def compute_bars(res):
     st = S.get("monolith", {}).get("start")
     v = st and st["ready_ms_median"]
     bars.append(bar("start-ready", 4, "process start -> 200 on /health/ready, one model (ms)", v, "<= 20", v is not None and v <= 20))
-    bars.append(bar("start-ready-1s", 7, "process start -> 200 on /health/ready (ms; container: see image)", v, "<= 1000", v is not None and v <= 1000))
     idle = st and round(st["idle_rss_kib_median"] / 1024, 1)
-    bars.append(bar("idle-rss", 7, "idle RSS after start (MiB)", idle, "<= 20", idle is not None and idle <= 20))
+    bars.append(bar("idle-rss", 7, "process: idle RSS after start, one model (MiB)", idle, "<= 20", idle is not None and idle <= 20))
     d = res.get("docker", {})
     size = d.get("size_mb")
     bars.append(bar("image-size", 7, f"image size {d.get('image', '')} (MB)", size, "<= 25", size is not None and size <= 25))
+    v = d.get("start_ready_ms_median")
+    bars.append(bar("container-start", 7, "container: docker run -> 200 on /health/ready (ms)", v, "<= 1000", v is not None and v <= 1000))
+    v = d.get("idle_rss_kib_median") and round(d["idle_rss_kib_median"] / 1024, 1)
+    bars.append(bar("container-idle-rss", 7, "container: idle RSS (MiB)", v, "<= 20", v is not None and v <= 20))
+    codes = d.get("stop_exit_codes")
+    bars.append(bar("container-stop", 7, "container: docker stop exit codes", codes, "all 0", codes is not None and all(c == 0 for c in codes)))
     ip = res.get("inprocess") or {}
     sp = ip.get("speedup_vs_onnxruntime") or {}
     for model in ("rf", "gb", "lr", "mlp"):
@@ -315,11 +304,16 @@ def compute_bars(res):
 def main(argv):
     a = parse_args(argv)
     procs.install_signal_handlers()
+    if a.prepare_only:
+        ensure_models(ROOT / "bench" / "results" / "tmp")
+        return
     started = datetime.datetime.now(datetime.timezone.utc)
     stamp = started.strftime("%Y%m%d-%H%M%S")
     work_root = ROOT / "bench" / "results" / "tmp"
     run_dir = work_root / f"run-{stamp}"
     run_dir.mkdir(parents=True, exist_ok=True)
+    for old in sorted(work_root.glob("run-*"))[:-3]:   # scratch of older runs: keep the last 3
+        shutil.rmtree(old, ignore_errors=True)
     t_start = time.monotonic()
 
     known = {s.name: s for s in sysmod.all_systems()}
@@ -349,6 +343,7 @@ def main(argv):
     log(f"run {stamp}: {len(chosen)} systems, wrk {a.duration}s x {a.reps} reps at {a.connections} connections (~{est // 60} min of load)")
 
     running = {}
+    marks = {}
     try:
         # 1. availability and start -> ready (each system alone on the machine).
         for s in chosen:
@@ -366,6 +361,7 @@ def main(argv):
                 entry.update(available=False, reason=f"could not start: {e}")
                 log(f"{s.name}: unavailable: {e}")
 
+        marks["starts"] = time.monotonic()
         # 2. start every available system once more for the load runs; check answers first.
         for s in chosen:
             entry = res["systems"][s.name]
@@ -430,14 +426,20 @@ def main(argv):
             res["systems"][name]["load_stop_exit_code"] = procs.stop(p, grace=15)
             del running[name]
 
+        marks["load"] = time.monotonic()
         # 4. in-process inference.
         if not a.skip_inproc:
             log("in-process: onnxruntime vs ModelKit, 1 thread, batch 1 and 1000")
             import inproc
             res["inprocess"] = inproc.run(ROOT, models_dir, ctx.monolith_bin, a.inproc_budget, run_dir / "modelkit.log")
 
-        # 5. image size.
-        res["docker"] = docker_info(a.image)
+        marks["inproc"] = time.monotonic()
+        # 5. the container: image size, start -> ready, idle RSS, docker stop.
+        import dockerbench
+        log(f"docker: image {a.image}")
+        res["docker"] = dockerbench.measure(ROOT, a.image, a.docker_build, min(a.start_reps, 3), run_dir / "docker-build.log")
+        if res["docker"].get("reason"):
+            log(f"docker: {res['docker']['reason']}")
     except KeyboardInterrupt as e:
         log(f"interrupted ({e}): stopping every started process")
         procs.stop_all()
@@ -446,6 +448,15 @@ def main(argv):
         procs.stop_all()
 
     res["elapsed_s"] = round(time.monotonic() - t_start, 1)
+    prep = os.environ.get("BENCH_PREPARE_S")
+    res["phases_s"] = {"venv": int(os.environ.get("BENCH_VENV_S") or 0) or None,
+                       "build_venv_models": int(prep) if prep else None, "suite": res["elapsed_s"]}
+    prev = t_start
+    for k in ("starts", "load", "inproc"):
+        if k in marks:
+            res["phases_s"][k] = round(marks[k] - prev, 1)
+            prev = marks[k]
+    res["total_s"] = res["elapsed_s"] + (int(prep) if prep else 0)
     res["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     res["bars"] = compute_bars(res)
     out = ROOT / "bench" / "results" / f"{stamp}{'-quick' if a.quick else ''}.json"

@@ -186,6 +186,16 @@ def pss_kib(pids: list[int]) -> int:
     return total
 
 
+def fd_count(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            total += len(os.listdir(f"/proc/{pid}/fd"))
+        except OSError:
+            pass
+    return total
+
+
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
     out = {}
     for pid in pids:

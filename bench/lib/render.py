@@ -241,6 +241,21 @@ def page(res, results_rel: str, pngs) -> str:
                       f"{r['errors_non2xx'] + r['errors_socket']} | {_fmt(_mib(r['rss_peak_kib']))} |")
         w("")
 
+    soaks = [(n, S[n]["soak"]) for n in ("monolith", "nginx") if S.get(n, {}).get("soak")]
+    if soaks:
+        w("## 1,000 keep-alive connections, 30 s, GET /health (issue 2, `--soak`)")
+        w("")
+        w("| system | req/s | p99 ms | non-2xx | socket errors | RSS first tenth MiB | RSS last tenth MiB | RSS peak MiB | fds idle before | fds after |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for n, k in soaks:
+            if "rps" not in k:
+                w(f"| {S[n]['label']} | error: {k.get('error', '')[:80]} |||||||||")
+                continue
+            w(f"| {S[n]['label']} | {_fmt(k['rps'])} | {_fmt(k['p99_ms'], 2)} | {k['errors_non2xx']} | {k['errors_socket']} | "
+              f"{_fmt(_mib(k['rss_first_tenth_kib']))} | {_fmt(_mib(k['rss_last_tenth_kib']))} | {_fmt(_mib(k['rss_peak_kib']))} | "
+              f"{k['fds_idle_before']} | {k['fds_after']} |")
+        w("")
+
     w(f"## Start → first 200, idle memory (median of {cfg['start_reps']} starts)")
     w("")
     w("From `exec` of the server to the first 200 on its readiness route (`/health/ready`; polled every 2 ms), "

@@ -55,6 +55,8 @@ def parse_args(argv):
                    help="comma list; known: " + ",".join(s.name for s in sysmod.all_systems()))
     p.add_argument("--model", default=os.environ.get("BENCH_MODEL", "rf"), choices=["rf", "mlp", "lr", "gb"], help="model behind /predict")
     p.add_argument("--inproc-budget", type=float, default=float(os.environ.get("BENCH_INPROC_BUDGET", d["inproc_budget"])), help="seconds per in-process case")
+    p.add_argument("--soak", action="store_true", default=os.environ.get("BENCH_SOAK") == "1",
+                   help="also 1,000 keep-alive connections for 30 s on GET /health (monolith, nginx): issue 2")
     p.add_argument("--skip-inproc", action="store_true", default=os.environ.get("BENCH_SKIP_INPROC") == "1")
     p.add_argument("--skip-load", action="store_true", default=os.environ.get("BENCH_SKIP_LOAD") == "1", help="no wrk runs")
     p.add_argument("--no-render", action="store_true", help="write the JSON only, not docs/BENCHMARKS.md")
@@ -180,6 +182,21 @@ def measure(sysname, proc, port, path, conns, duration, method, body):
     return res
 
 
+def soak(p, port, conns, duration):
+    """Issue 2: many keep-alive connections on GET /health; RSS over time and open fds after."""
+    fds_idle = procs.fd_count(procs.session_pids(p.pid))
+    with procs.Sampler(p.pid) as s:
+        r = run_wrk(port, "/health", conns, duration, "GET", None, timeout_s=duration + 120)
+    time.sleep(2.0)   # let the server notice the closed connections
+    fds_after = procs.fd_count(procs.session_pids(p.pid))
+    tenth = max(1, len(s.rss) // 10)
+    r.update({"connections": conns, "duration_s": duration, "fds_idle_before": fds_idle, "fds_after": fds_after,
+              "rss_first_tenth_kib": int(statistics.median(s.rss[:tenth])) if s.rss else None,
+              "rss_last_tenth_kib": int(statistics.median(s.rss[-tenth:])) if s.rss else None,
+              "rss_peak_kib": max(s.rss) if s.rss else None})
+    return r
+
+
 def median_of(runs):
     if not runs:
         return None
@@ -261,6 +278,14 @@ def compute_bars(res):
     bars.append(bar("http-health-rps", 2, "GET /health c64: monolith / nginx requests/s", r, ">= 0.9", r is not None and r >= 0.9))
     r = ratio(mh and mh["p99_ms"], nh and nh["p99_ms"])
     bars.append(bar("http-health-p99", 2, "GET /health c64: monolith / nginx p99", r, "<= 1.5", r is not None and r <= 1.5))
+    sk = S.get("monolith", {}).get("soak")
+    if sk and "rps" in sk:
+        errs = sk["errors_non2xx"] + sk["errors_socket"]
+        bars.append(bar("http-soak-errors", 2, "1,000 keep-alive connections 30 s: errors", errs, "0", errs == 0))
+        growth = round(sk["rss_last_tenth_kib"] / sk["rss_first_tenth_kib"], 3) if sk.get("rss_first_tenth_kib") else None
+        bars.append(bar("http-soak-rss", 2, "1,000 connections: RSS last tenth / first tenth of the run", growth, "~1 (flat)", None))
+        bars.append(bar("http-soak-fds", 2, "1,000 connections: open fds after / idle before", f"{sk['fds_after']} / {sk['fds_idle_before']}",
+                        "equal", sk["fds_after"] <= sk["fds_idle_before"]))
     mp, npx = load("monolith", "predict", 64), load("nginx", "predict", 64)
     r = ratio(mp and mp["rps"], npx and npx["rps"])
     bars.append(bar("predict-rps-vs-nginx", 5, "POST /predict c64: monolith / nginx (fixed body) requests/s", r, ">= 0.7", r is not None and r >= 0.7))
@@ -422,6 +447,15 @@ def main(argv):
                     for c, runs in by_c.items():
                         ok = [r for r in runs if "rps" in r]
                         res["systems"][name]["load"][wl][c] = {"runs": runs, "median": median_of(ok)}
+        if a.soak:
+            for name in ("monolith", "nginx"):
+                if name in running:
+                    s, p, port, _ = running[name]
+                    log(f"soak: {name} GET /health, 1000 connections, 30 s")
+                    try:
+                        res["systems"][name]["soak"] = soak(p, port, 1000, 30)
+                    except Exception as e:
+                        res["systems"][name]["soak"] = {"error": str(e)}
         for name, (s, p, port, _) in list(running.items()):
             res["systems"][name]["load_stop_exit_code"] = procs.stop(p, grace=15)
             del running[name]

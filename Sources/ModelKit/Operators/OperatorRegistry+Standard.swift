@@ -16,6 +16,7 @@ extension OperatorRegistry {
         ReduceOperators.register(into: &registry)
         NormalizationOperators.register(into: &registry)
         // ai.onnx.ml
+        MLOperators.register(into: &registry)
         return registry
     }()
 }

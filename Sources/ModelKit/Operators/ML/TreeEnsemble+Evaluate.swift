@@ -1,0 +1,198 @@
+extension TreeEnsemble {
+    /// Raw per-row scores before base values and transforms, in the accumulation type `T`.
+    struct Scores<T: TreeFloat> {
+        /// `rows x width` values (width 1 for the single-target path, else the target count).
+        var values: [T]
+        /// Whether each value received at least one leaf weight (`nil` on the single-target path,
+        /// where every tree contributes to the one target).
+        var has: [Bool]?
+        let width: Int
+    }
+}
+
+extension TreeEnsemble.Layout {
+    /// Rows evaluated together, tree by tree, so a tree stays in cache across them (onnxruntime
+    /// batches 128 rows the same way in `TreeEnsembleCommon::ComputeAgg`).
+    static var blockRows: Int { 128 }
+
+    /// Evaluates every tree on every row of the row-major `x` (`rows x columns`, columns >
+    /// `maxFeature` checked by the caller) and aggregates leaf weights per row.
+    ///
+    /// With one target, each tree adds its leaf's single value in tree order (onnxruntime's
+    /// `ProcessTreeNodePrediction1`); otherwise every (target, weight) pair of the leaf is
+    /// applied in order and the targets that received one are flagged.
+    func evaluate(_ x: UnsafePointer<T>, rows: Int, columns: Int, aggregate: TreeEnsemble.Aggregate) -> TreeEnsemble.Scores<T> {
+        switch (uniformMode, anyMissing) {
+        case (.leq?, false): return evaluate(SplitLEQ.self, x, rows, columns, aggregate)
+        case (.lt?, false): return evaluate(SplitLT.self, x, rows, columns, aggregate)
+        case (.leq?, true): return evaluate(SplitLEQMissing.self, x, rows, columns, aggregate)
+        case (.lt?, true): return evaluate(SplitLTMissing.self, x, rows, columns, aggregate)
+        default: return evaluate(SplitAny.self, x, rows, columns, aggregate)
+        }
+    }
+
+    private func evaluate<S: SplitTest>(_ test: S.Type, _ x: UnsafePointer<T>, _ rows: Int, _ columns: Int,
+                                        _ aggregate: TreeEnsemble.Aggregate) -> TreeEnsemble.Scores<T> {
+        let single = targetCount == 1
+        let width = single ? 1 : targetCount
+        var values = [T](repeating: 0, count: rows * width)
+        var has = [Bool](repeating: false, count: single ? 0 : rows * width)
+        let trees = treeCount
+        nodes.withUnsafeBufferPointer { nodeBuffer in
+            guard let np = nodeBuffer.baseAddress, trees > 0 else { return }
+            values.withUnsafeMutableBufferPointer { out in
+                has.withUnsafeMutableBufferPointer { flags in
+                    if rows == 1 {
+                        var leaves = [Int32](repeating: 0, count: trees)
+                        leaves.withUnsafeMutableBufferPointer { lb in
+                            descendRow(test, np, x, lb)
+                            for t in 0..<trees {
+                                accumulate(np, lb.baseAddress.map { UnsafePointer($0 + t) }, count: 1, tree: t, row0: 0,
+                                           single: single, aggregate, out, flags)
+                            }
+                        }
+                        return
+                    }
+                    var leaves = [Int32](repeating: 0, count: Self.blockRows)
+                    leaves.withUnsafeMutableBufferPointer { lb in
+                        guard let leafBase = lb.baseAddress else { return }
+                        var r0 = 0
+                        while r0 < rows {
+                            let n = min(Self.blockRows, rows - r0)
+                            for t in 0..<trees {
+                                descendBlock(test, np, roots[t], depths[t], x + r0 * columns, columns, n, leafBase)
+                                accumulate(np, UnsafePointer(leafBase), count: n, tree: t, row0: r0,
+                                           single: single, aggregate, out, flags)
+                            }
+                            r0 += n
+                        }
+                    }
+                }
+            }
+        }
+        return TreeEnsemble.Scores(values: values, has: single ? nil : has, width: width)
+    }
+
+    /// One descent step from node `i` for the row at `x`.
+    @inline(__always)
+    private func step<S: SplitTest>(_: S.Type, _ np: UnsafePointer<TreeEnsemble.Node<T>>, _ i: Int32, _ x: UnsafePointer<T>) -> Int32 {
+        let node = np[Int(i)]
+        return S.goesTrue(x[Int(node.packed & TreeEnsemble.featureMask)], node) ? node.trueChild : node.falseChild
+    }
+
+    /// The leaf of one tree for `count` rows, four rows in lockstep: their descents are
+    /// independent chains of loads, so the memory latency of one overlaps the others.
+    @inline(__always)
+    private func descendBlock<S: SplitTest>(_ test: S.Type, _ np: UnsafePointer<TreeEnsemble.Node<T>>, _ root: Int32, _ depth: Int32,
+                                            _ x: UnsafePointer<T>, _ columns: Int, _ count: Int, _ leaves: UnsafeMutablePointer<Int32>) {
+        var r = 0
+        while r + 4 <= count {
+            let x0 = x + r * columns, x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns
+            var a = root, b = root, c = root, d = root
+            var k: Int32 = 0
+            while k < depth {
+                a = step(test, np, a, x0)
+                b = step(test, np, b, x1)
+                c = step(test, np, c, x2)
+                d = step(test, np, d, x3)
+                k += 1
+            }
+            leaves[r] = a
+            leaves[r + 1] = b
+            leaves[r + 2] = c
+            leaves[r + 3] = d
+            r += 4
+        }
+        while r < count {
+            let xr = x + r * columns
+            var a = root
+            var k: Int32 = 0
+            while k < depth {
+                a = step(test, np, a, xr)
+                k += 1
+            }
+            leaves[r] = a
+            r += 1
+        }
+    }
+
+    /// The leaf of every tree for one row, four trees in lockstep (each group runs as many
+    /// steps as its deepest tree; leaves loop to themselves).
+    private func descendRow<S: SplitTest>(_ test: S.Type, _ np: UnsafePointer<TreeEnsemble.Node<T>>, _ x: UnsafePointer<T>,
+                                          _ leaves: UnsafeMutableBufferPointer<Int32>) {
+        let trees = roots.count
+        roots.withUnsafeBufferPointer { rootBuffer in
+            depths.withUnsafeBufferPointer { depthBuffer in
+                var t = 0
+                while t + 4 <= trees {
+                    var a = rootBuffer[t], b = rootBuffer[t + 1], c = rootBuffer[t + 2], d = rootBuffer[t + 3]
+                    let depth = max(max(depthBuffer[t], depthBuffer[t + 1]), max(depthBuffer[t + 2], depthBuffer[t + 3]))
+                    var k: Int32 = 0
+                    while k < depth {
+                        a = step(test, np, a, x)
+                        b = step(test, np, b, x)
+                        c = step(test, np, c, x)
+                        d = step(test, np, d, x)
+                        k += 1
+                    }
+                    leaves[t] = a
+                    leaves[t + 1] = b
+                    leaves[t + 2] = c
+                    leaves[t + 3] = d
+                    t += 4
+                }
+                while t < trees {
+                    var a = rootBuffer[t]
+                    var k: Int32 = 0
+                    while k < depthBuffer[t] {
+                        a = step(test, np, a, x)
+                        k += 1
+                    }
+                    leaves[t] = a
+                    t += 1
+                }
+            }
+        }
+    }
+
+    /// Adds the leaves of tree `tree` for rows `row0 ..< row0 + count` to the scores.
+    @inline(__always)
+    private func accumulate(_ np: UnsafePointer<TreeEnsemble.Node<T>>, _ leaves: UnsafePointer<Int32>?, count: Int, tree: Int, row0: Int,
+                            single: Bool, _ aggregate: TreeEnsemble.Aggregate,
+                            _ out: UnsafeMutableBufferPointer<T>, _ flags: UnsafeMutableBufferPointer<Bool>) {
+        guard let leaves else { return }
+        if single {
+            switch aggregate {
+            case .sum, .average:
+                for r in 0..<count { out[row0 + r] += np[Int(leaves[r])].threshold }
+            case .min:
+                for r in 0..<count {
+                    let v = np[Int(leaves[r])].threshold
+                    if tree == 0 || v < out[row0 + r] { out[row0 + r] = v }
+                }
+            case .max:
+                for r in 0..<count {
+                    let v = np[Int(leaves[r])].threshold
+                    if tree == 0 || v > out[row0 + r] { out[row0 + r] = v }
+                }
+            }
+            return
+        }
+        let width = targetCount
+        for r in 0..<count {
+            let leaf = Int(leaves[r])
+            let start = Int(weightStart[leaf]), end = start + Int(weightCount[leaf])
+            let base = (row0 + r) * width
+            for k in start..<end {
+                let slot = base + Int(weightTargets[k])
+                let v = weightValues[k]
+                switch aggregate {
+                case .sum, .average: out[slot] += v
+                case .min: if !flags[slot] || v < out[slot] { out[slot] = v }
+                case .max: if !flags[slot] || v > out[slot] { out[slot] = v }
+                }
+                flags[slot] = true
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+BprobabilitiesJÀþy}?þy}¿þy}?þy}¿ÈÌ™¿ÈÌ™?3Wp?3Wp¿þy}?þy}¿3Wp?3Wp¿	\^>	\^¾þy}?þy}¿3Wp?3Wp¿	\^>	\^¾þy}?þy}¿3Wp?3Wp¿3Wp?3Wp¿ÈÌ™¿ÈÌ™?þy}?þy}¿•’P¾•’P>3Wp?3Wp¿ÈÌ™¿ÈÌ™?3Wp?3Wp¿þy}?þy}¿3Wp?3Wp¿3Wp?3Wp¿3Wp?3Wp¿þy}?þy}¿

@@ -1,0 +1,1 @@
+BYJP“mw¾“mw¾b„¿b„¿ž‰˜>“mw¾“mw¾“mw¾“mw¾“mw¾“mw¾ž‰˜>“mw¾“mw¾“mw¾“mw¾“mw¾ž‰˜>“mw¾“mw¾

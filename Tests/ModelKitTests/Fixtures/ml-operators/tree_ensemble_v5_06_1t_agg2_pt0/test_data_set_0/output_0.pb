@@ -1,0 +1,1 @@
+BYJPë D¿ë D¿ë D¿Ub¿Ub¿ë D¿ë D¿ë D¿ë D¿ë D¿ë D¿ë D¿ë D¿ë D¿Ub¿ë D¿ë D¿ë D¿ë D¿ë D¿

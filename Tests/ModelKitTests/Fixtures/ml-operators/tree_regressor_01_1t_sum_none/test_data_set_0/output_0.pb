@@ -1,0 +1,1 @@
+BYJ`ùI¾Buz½Buz½5 4¾5 4¾ùI¾Buz½5 4¾Buz½5 4¾5 4¾Buz½5 4¾ùI¾ùI¾Buz½Buz½Buz½Buz½Buz½Buz½5 4¾ùI¾Buz½

@@ -1,0 +1,1 @@
+BYJ`9F¿9F¿9F¿cU¨¿Šdl¿Šdl¿cU¨¿cU¨¿±€¿cU¨¿Šdl¿Šdl¿cU¨¿2ŒÀŠdl¿>Ñ“¿cU¨¿Šdl¿Šdl¿±€¿Šdl¿cU¨¿>Ñ“¿œz¿

@@ -1,0 +1,97 @@
+@testable import ModelKit
+
+/// One fixture case of the ai.onnx.ml scripts (`tools/modelkit/mlcases.py`): `model.onnx` and
+/// `test_data_set_0/input_<i>.pb` (TensorProto named after the graph input) and
+/// `output_<i>.pb` (TensorProto, or an ONNX SequenceProto of MapProto for seq(map) outputs),
+/// the outputs computed by onnxruntime.
+struct MLFixtureCase {
+    let path: String
+
+    /// Runs the case; returns failure messages (empty when every output matches).
+    func run(tolerance: Tolerance) throws -> [String] {
+        let session = try Session(modelBytes: try FixtureFiles.read(path + "/model.onnx"))
+        let dir = path + "/test_data_set_0"
+        let files = FixtureFiles.list(dir)
+        var feeds: [String: Tensor] = [:]
+        for file in files.filter({ $0.hasPrefix("input_") }).sorted(by: ONNXCase.numbered) {
+            let bytes = try FixtureFiles.read(dir + "/" + file)
+            let name = try MLFixtureCase.tensorName(bytes)
+            feeds[name] = try Tensor(serializedTensorProto: bytes)
+        }
+        let results = try session.run(feeds)
+        var failures: [String] = []
+        for (i, file) in files.filter({ $0.hasPrefix("output_") }).sorted(by: ONNXCase.numbered).enumerated() {
+            guard i < session.outputs.count else { failures.append("more expected outputs than the model has"); break }
+            let output = session.outputs[i]
+            guard let actual = results[output.name] else { failures.append("output '\(output.name)' missing"); continue }
+            let bytes = try FixtureFiles.read(dir + "/" + file)
+            if case .sequence = output.type {
+                let expected = try MLFixtureCase.decodeSequence(bytes)
+                if let problem = MLFixtureCase.compareMaps(actual, expected, tolerance) {
+                    failures.append("output '\(output.name)': \(problem)")
+                }
+            } else {
+                let expected = try Tensor(serializedTensorProto: bytes)
+                guard let tensor = actual.tensor else { failures.append("output '\(output.name)' is not a tensor"); continue }
+                if let problem = tolerance.mismatch(tensor, expected) {
+                    failures.append("output '\(output.name)': \(problem)")
+                }
+            }
+        }
+        return failures
+    }
+
+    /// The `name` field (1) of a serialized TensorProto.
+    static func tensorName(_ bytes: [UInt8]) throws -> String {
+        var reader = ProtobufReader(bytes: bytes, messageName: "TensorProto", maxDepth: 8)
+        while let (field, wire) = try reader.nextField() {
+            if field == 8 { return try reader.readString() }
+            try reader.skip(wire)
+        }
+        return ""
+    }
+
+    /// A SequenceProto of MapProto (int64 or string keys to a 1-D float tensor) as `Value`s.
+    static func decodeSequence(_ bytes: [UInt8]) throws -> [MapValue] {
+        var reader = ProtobufReader(bytes: bytes, messageName: "SequenceProto", maxDepth: 16)
+        var maps: [MapValue] = []
+        while let (field, wire) = try reader.nextField() {
+            guard field == 6 else { try reader.skip(wire); continue }  // map_values
+            var map = try reader.readMessage("MapProto")
+            var intKeys: [Int64] = []
+            var stringKeys: [String] = []
+            var values: Tensor?
+            while let (f, w) = try map.nextField() {
+                switch f {
+                case 3: try map.appendInt64s(w, to: &intKeys, "keys")
+                case 4: stringKeys.append(try map.readString())
+                case 5:
+                    var seq = try map.readMessage("SequenceProto")
+                    while let (sf, sw) = try seq.nextField() {
+                        guard sf == 3 else { try seq.skip(sw); continue }  // tensor_values
+                        let range = try seq.readLengthDelimited()
+                        values = try Tensor(serializedTensorProto: Array(seq.bytes[range]))
+                    }
+                default: try map.skip(w)
+                }
+            }
+            guard let values else { throw ModelError.malformed("map without values") }
+            let keys: MapValue.Keys = stringKeys.isEmpty ? .int64(intKeys) : .string(stringKeys)
+            maps.append(try MapValue(keys: keys, values: values))
+        }
+        return maps
+    }
+
+    /// `nil` when `actual` is a sequence of maps with exactly the expected keys (in order) and
+    /// values within tolerance.
+    static func compareMaps(_ actual: Value, _ expected: [MapValue], _ tolerance: Tolerance) -> String? {
+        guard let seq = actual.sequence else { return "not a sequence" }
+        guard seq.count == expected.count else { return "\(seq.count) maps, expected \(expected.count)" }
+        for (i, (a, e)) in zip(seq, expected).enumerated() {
+            guard let map = a.map else { return "element \(i) is not a map" }
+            guard map.keys == e.keys else { return "map \(i): keys \(map.keys) != expected \(e.keys)" }
+            if let problem = tolerance.mismatch(map.values, e.values) { return "map \(i): \(problem)" }
+        }
+        return nil
+    }
+}

@@ -277,23 +277,26 @@ def page(res, results_rel: str, pngs) -> str:
     w("")
     if ip:
         mk = ip.get("modelkit", {})
-        w(f"One thread each (onnxruntime `intra_op_num_threads=1`, `inter_op_num_threads=1`, Python `InferenceSession.run`), "
-          f"same ONNX files and float32 rows; median time of one call over ≥ {ip['budget_s']} s. "
-          "Speed-up = onnxruntime time / ModelKit time (> 1: ModelKit faster).")
+        w(f"One thread each (onnxruntime `intra_op_num_threads=1`, `inter_op_num_threads=1`, sequential; Python "
+          f"`InferenceSession.run`), same ONNX files, the same float32 input values. {ip.get('method', '')}; "
+          f"≈ {ip['budget_s']} s per case. Speed-up = onnxruntime time / ModelKit time (> 1: ModelKit faster)."
+          + (f" ModelKit tool: `{mk.get('tool')}`" + (" (its outputs are not printed, so not checked here)." if mk.get("kind") == "lines" else
+                                                    " (outputs checked against onnxruntime).") if mk.get("available") else ""))
         w("")
         if not mk.get("available"):
             w(f"ModelKit: not measured — {mk.get('reason')}.")
             w("")
-        w("| model | batch | onnxruntime µs | ModelKit µs | speed-up |")
-        w("| --- | ---: | ---: | ---: | ---: |")
+        w("| model | batch | onnxruntime µs (CPU) | onnxruntime µs (wall) | ModelKit µs (CPU) | speed-up |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: |")
         names = {"rf": "RandomForest 100×d10", "gb": "GradientBoosting 100", "lr": "LogisticRegression", "mlp": "MLP 8-64-64-1"}
         for model in ip["models"]:
             for batch in ip["batches"]:
                 o = ip["onnxruntime"][model][str(batch)]["median_us"]
+                ow = ip["onnxruntime"][model][str(batch)].get("wall_us")
                 t = (mk.get("times") or {}).get(model, {}).get(str(batch), {})
                 mv = t.get("median_us")
                 sp = ip["speedup_vs_onnxruntime"].get(model, {}).get(str(batch))
-                w(f"| {names.get(model, model)} | {batch} | {_fmt(o, 1)} | {_fmt(mv, 1) if mv else ('error: ' + t['error'][:60] if 'error' in t else '–')} | {_fmt(sp, 2)} |")
+                w(f"| {names.get(model, model)} | {batch} | {_fmt(o, 1)} | {_fmt(ow, 1)} | {_fmt(mv, 1) if mv else ('error: ' + t['error'][-90:].replace('|', '/') if 'error' in t else '–')} | {_fmt(sp, 2)} |")
         w("")
     else:
         w("Not run (`--skip-inproc`).")

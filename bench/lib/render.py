@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-ORDER = ["monolith", "nginx", "fastapi-ort-2w", "fastapi-ort-1w", "fastapi-ort-2w-lean",
+ORDER = ["monolith", "monolith-http", "nginx", "fastapi-ort-2w", "fastapi-ort-1w", "fastapi-ort-2w-lean",
          "seed-joblib-2w", "seed-joblib-1w", "seed-joblib-2w-lean"]
 COLORS = {"monolith": "#d62728", "nginx": "#7f7f7f", "fastapi-ort-2w": "#1f77b4", "fastapi-ort-1w": "#17becf",
           "fastapi-ort-2w-lean": "#9edae5", "seed-joblib-2w": "#2ca02c", "seed-joblib-1w": "#98df8a",
@@ -166,7 +166,7 @@ def page(res, results_rel: str, pngs) -> str:
         w(f"| {b['issue']} | {b['what']} | {_fmt(b['value'], 3) if isinstance(b['value'], float) and b['value'] < 100 else _fmt(b['value'])} | {b['target']} | {mark} |")
     w("")
 
-    unavailable = [(n, S[n]) for n in _ordered(S) if not S[n].get("load")]
+    unavailable = [(n, S[n]) for n in _ordered(S) if not S[n].get("load") or not any(S[n]["load"].values())]
     if unavailable:
         w("Not timed in this run:")
         w("")
@@ -174,7 +174,7 @@ def page(res, results_rel: str, pngs) -> str:
             w(f"- **{n}**: {s.get('reason', 'not run')}")
         w("")
 
-    timed = [n for n in _ordered(S) if S[n].get("load")]
+    timed = [n for n in _ordered(S) if S[n].get("load") and S[n]["load"].get("predict")]
     sec = cfg.get("secondary_reps", cfg["reps"])
     w(f"## POST /predict — `{cfg['model']}` model, one row, {cfg['duration_s']} s per run, median of {cfg['reps']}"
       + (f" ({sec} for the 1-worker variants)" if sec != cfg["reps"] else ""))
@@ -207,6 +207,13 @@ def page(res, results_rel: str, pngs) -> str:
         w("![latency percentiles](bench/latency.png)")
         w("")
 
+    quotes = [("seed-joblib-2w", 328), ("fastapi-ort-2w", 5221)]
+    got = [(n, q, _med(S.get(n, {}), "predict", 64)) for n, q in quotes]
+    if any(g for _, _, g in got):
+        w("Against the figures quoted in the issues (64 connections): " + "; ".join(
+            f"`{n}` {_fmt(g['rps'])} req/s here (quoted {q:,})" for n, q, g in got if g) + ".")
+        w("")
+
     mono = S.get("monolith", {})
     w("### Ratios: monolith / peer")
     w("")
@@ -228,12 +235,13 @@ def page(res, results_rel: str, pngs) -> str:
     w("")
 
     hc = cfg.get("health_connections") or []
-    if hc and any(_med(S.get(n, {}), "health", c) for n in ("nginx", "monolith") for c in hc):
+    hs = [n for n in _ordered(S) if any(_med(S[n], "health", c) for c in hc)]
+    if hc and hs:
         w("## GET /health — the HTTP layer alone (issue 2)")
         w("")
         w("| system | conns | req/s | p50 ms | p99 ms | p99.9 ms | errors | RSS peak MiB |")
         w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for n in ("monolith", "nginx"):
+        for n in hs:
             for c in hc:
                 r = _med(S.get(n, {}), "health", c)
                 if r:
@@ -241,7 +249,7 @@ def page(res, results_rel: str, pngs) -> str:
                       f"{r['errors_non2xx'] + r['errors_socket']} | {_fmt(_mib(r['rss_peak_kib']))} |")
         w("")
 
-    soaks = [(n, S[n]["soak"]) for n in ("monolith", "nginx") if S.get(n, {}).get("soak")]
+    soaks = [(n, S[n]["soak"]) for n in ("monolith", "monolith-http", "nginx") if S.get(n, {}).get("soak")]
     if soaks:
         w("## 1,000 keep-alive connections, 30 s, GET /health (issue 2, `--soak`)")
         w("")

@@ -116,6 +116,9 @@ def first_number(pred):
 def check_answers(system, port, check, model, atol=1e-3, rtol=1e-5):
     """POSTs every check row; compares with scikit-learn's predict. Returns a dict with ok."""
     rows, expected = check["rows"], check["expected"][model]
+    if "predict" not in system.workloads:
+        status, _ = procs.request(port, "GET", "/health")
+        return {"ok": status == 200, "rows": 0, "note": "no /predict: checked GET /health answers 200"}
     if not system.serves_model:
         status, body = procs.request(port, "POST", "/predict", json.dumps({"features": rows[0]}).encode())
         try:
@@ -273,12 +276,12 @@ def compute_bars(res):
             return None
 
     bars = []
-    mh, nh = load("monolith", "health", 64), load("nginx", "health", 64)
+    mh, nh = load("monolith", "health", 64) or load("monolith-http", "health", 64), load("nginx", "health", 64)
     r = ratio(mh and mh["rps"], nh and nh["rps"])
     bars.append(bar("http-health-rps", 2, "GET /health c64: monolith / nginx requests/s", r, ">= 0.9", r is not None and r >= 0.9))
     r = ratio(mh and mh["p99_ms"], nh and nh["p99_ms"])
     bars.append(bar("http-health-p99", 2, "GET /health c64: monolith / nginx p99", r, "<= 1.5", r is not None and r <= 1.5))
-    sk = S.get("monolith", {}).get("soak")
+    sk = S.get("monolith", {}).get("soak") or S.get("monolith-http", {}).get("soak")
     if sk and "rps" in sk:
         errs = sk["errors_non2xx"] + sk["errors_socket"]
         bars.append(bar("http-soak-errors", 2, "1,000 keep-alive connections 30 s: errors", errs, "0", errs == 0))
@@ -406,21 +409,24 @@ def main(argv):
                 entry["reason"] = "answers differ from scikit-learn: " + str(entry["check"].get("error"))
                 procs.stop(p)
                 continue
-            log(f"{s.name}: answers match scikit-learn ({entry['check']['rows']} rows) on port {port}")
+            log(f"{s.name}: " + (entry["check"].get("note") or f"answers match scikit-learn ({entry['check']['rows']} rows)") + f", port {port}")
             running[s.name] = (s, p, port, logf)
             entry["load"] = {"predict": {}, "health": {}}
 
         if not a.skip_load and running:
             for name, (s, p, port, _) in running.items():
                 if a.warmup > 0:
-                    run_wrk(port, "/predict", 16, a.warmup, "POST", body)
+                    if "predict" in s.workloads:
+                        run_wrk(port, "/predict", 16, a.warmup, "POST", body)
+                    else:
+                        run_wrk(port, "/health", 16, a.warmup, "GET", None)
             # 3. rounds: every repetition visits every system, so slow drift of a shared
             # machine spreads over all systems instead of favouring one.
             raw = {n: {"predict": {}, "health": {}} for n in running}
             for rep in range(a.reps):
                 for c in a.connections:
                     for name, (s, p, port, logf) in running.items():
-                        if s.secondary and rep >= a.secondary_reps:
+                        if (s.secondary and rep >= a.secondary_reps) or "predict" not in s.workloads:
                             continue
                         try:
                             r = measure(name, p, port, "/predict", c, a.duration, "POST", body)
@@ -432,10 +438,9 @@ def main(argv):
                         log(f"rep {rep + 1}/{a.reps} c={c:<3} {name:<16} " + (f"{r['rps']:>9.1f} req/s p99 {r['p99_ms']:.2f} ms rss {r['rss_peak_kib'] // 1024} MiB"
                                                                               if "rps" in r else f"ERROR {r['error']}"))
                 for c in a.health_connections:
-                    for name in ("nginx", "monolith"):
-                        if name not in running:
+                    for name, (s, p, port, logf) in running.items():
+                        if "health" not in s.workloads:
                             continue
-                        s, p, port, logf = running[name]
                         try:
                             r = measure(name, p, port, "/health", c, a.duration, "GET", None)
                         except Exception as e:
@@ -448,7 +453,7 @@ def main(argv):
                         ok = [r for r in runs if "rps" in r]
                         res["systems"][name]["load"][wl][c] = {"runs": runs, "median": median_of(ok)}
         if a.soak:
-            for name in ("monolith", "nginx"):
+            for name in ("monolith", "monolith-http", "nginx"):
                 if name in running:
                     s, p, port, _ = running[name]
                     log(f"soak: {name} GET /health, 1000 connections, 30 s")

@@ -40,6 +40,7 @@ class System:
     ready_path: str = "/health/ready"
     ready_timeout: float = 60.0
     secondary: bool = False                     # timed with --secondary-reps repetitions
+    workloads: tuple = ("predict",)             # "predict": POST /predict rounds; "health": GET /health (issue 2)
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -105,6 +106,11 @@ def _monolith_make(ctx: Context, port: int, start_dir: Path):
     return argv, {"MONOLITH_LOG_LEVEL": ctx.log_level, "MONOLITH_HOST": "127.0.0.1", "PORT": str(port)}
 
 
+def _monolith_http_make(ctx: Context, port: int, start_dir: Path):
+    argv = [str(ctx.monolith_bin), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return argv, {"MONOLITH_LOG_LEVEL": ctx.log_level, "MONOLITH_DATA": str(start_dir / "data")}
+
+
 def _monolith_available(ctx: Context):
     if ctx.monolith_build_error:
         return f"release build failed: {ctx.monolith_build_error}"
@@ -136,11 +142,16 @@ def all_systems() -> list[System]:
         notes="as fastapi-ort-2w with uvicorn --http h11 --loop asyncio"))
     return py + [
         System(name="nginx", label="nginx (fixed body)", group="nginx", serves_model=False,
-               make=_nginx_make, availability=_nginx_available, ready_timeout=10.0,
+               make=_nginx_make, availability=_nginx_available, ready_timeout=10.0, workloads=("predict", "health"),
                notes="nginx, 2 workers, `return 200` with a fixed JSON body: the HTTP ceiling, no model"),
         System(name="monolith", label="monolith", group="monolith", serves_model=True,
-               make=_monolith_make, availability=_monolith_available, ready_timeout=30.0,
+               make=_monolith_make, availability=_monolith_available, ready_timeout=30.0, workloads=("predict", "health"),
                notes="monolith serve --registry (the same ONNX file), release build, --static-swift-stdlib"),
+        # Not in the default list: the HTTP layer alone (no registry), for the issue 2 figures
+        # before /predict exists; the GET /health workload only.
+        System(name="monolith-http", label="monolith (HTTP only)", group="monolith", serves_model=False,
+               make=_monolith_http_make, availability=_monolith_available, ready_timeout=30.0, workloads=("health",),
+               ready_path="/health", notes="monolith serve with no registry: GET /health only (the HTTP layer)"),
     ]
 
 

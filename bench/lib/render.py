@@ -270,13 +270,13 @@ def page(res, results_rel: str, pngs) -> str:
       "then RSS of all its processes 1 s later, then SIGTERM. monolith starts each time on a fresh `--data` "
       "folder, so the time includes importing the registry into SQLite and loading the model.")
     w("")
-    w("| system | start → ready ms | all starts ms | idle RSS MiB | processes | exit code on SIGTERM |")
-    w("| --- | ---: | --- | ---: | ---: | --- |")
+    w("| system | route | start → 200 ms | all starts ms | idle RSS MiB | processes | exit code on SIGTERM |")
+    w("| --- | --- | ---: | --- | ---: | ---: | --- |")
     for n in _ordered(S):
         st = S[n].get("start")
         if st:
             codes = sorted({str(x["exit_code"]) for x in st["sigterm"]})
-            w(f"| {S[n]['label']} | {_fmt(st['ready_ms_median'])} | {', '.join(_fmt(x) for x in st['ready_ms_all'])} | "
+            w(f"| {S[n]['label']} | `{st.get('ready_path', '/health/ready')}` | {_fmt(st['ready_ms_median'])} | {', '.join(_fmt(x) for x in st['ready_ms_all'])} | "
               f"{_fmt(_mib(st['idle_rss_kib_median']))} | {st['processes']} | {', '.join(codes)} |")
     w("")
 

@@ -249,7 +249,7 @@ def measure_starts(system, ctx, run_dir, n):
         i += 1
         if i == 1 and ms > 1000:
             n = min(n, 3)   # a slow starter (seconds): 3 starts are enough for its median
-    return {"ready_ms_median": round(statistics.median(ready), 2), "ready_ms_all": ready,
+    return {"ready_ms_median": round(statistics.median(ready), 2), "ready_ms_all": ready, "ready_path": system.ready_path,
             "idle_rss_kib_median": int(statistics.median(idle)), "idle_rss_kib_all": idle,
             "processes": len(pids), "sigterm": stops}
 

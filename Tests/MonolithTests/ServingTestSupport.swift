@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTPKit
+@testable import HTTPKit
 import ModelKit
 import Testing
 @testable import Monolith
@@ -70,5 +70,18 @@ func servingError(_ body: () throws -> Void) -> ServingError? {
         return error
     } catch {
         return nil
+    }
+}
+
+/// A joinable background thread for tests.
+struct Thread {
+    let handle: pthread_t?
+
+    static func detach(_ body: @escaping @Sendable () -> Void) -> Thread {
+        Thread(handle: NativeThread.start(name: "test", body))
+    }
+
+    func join() {
+        if let handle { pthread_join(handle, nil) }
     }
 }

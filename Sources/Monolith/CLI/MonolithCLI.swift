@@ -6,6 +6,7 @@ enum MonolithCLI {
     static var commands: [any MonolithCommand.Type] {
         [
             ServeCommand.self,
+            InferCommand.self,
             HealthcheckCommand.self,
             VersionCommand.self,
             HelpCommand.self,

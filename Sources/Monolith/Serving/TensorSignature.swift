@@ -5,7 +5,7 @@ import ModelKit
 /// Built from the `Session`'s `ValueDescription`s. A ZipMap output (a sequence of maps,
 /// scikit-learn classifiers' probabilities) is described as the tensor it is served as:
 /// the map's value type with shape `[-1, -1]` (rows × classes).
-struct TensorSignature: Sendable, Equatable {
+struct TensorSignature: Sendable, Hashable {
     /// The graph name.
     let name: String
     /// The element type (for a sequence of maps: the map value type).
@@ -67,7 +67,7 @@ struct TensorSignature: Sendable, Equatable {
 }
 
 /// The inputs and outputs of a loaded model, as the serving codecs need them.
-struct ModelSignature: Sendable, Equatable {
+struct ModelSignature: Sendable, Hashable {
     let inputs: [TensorSignature]
     let outputs: [TensorSignature]
 

@@ -1,0 +1,42 @@
+import HTTPKit
+
+/// The seed FastAPI services' routes beyond `/` and `/health` (PROTOCOLS.md §1):
+/// readiness, the database check and `POST /predict` on the default model.
+struct PredictRoutes: RouteCollection {
+    let environment: ServingEnvironment
+
+    static let waitingTemplates: Set<String> = ["/predict"]
+
+    func register(on router: Router) {
+        let env = environment
+        router.get("/health/ready") { _, _ in
+            if let error = env.databaseCheck() {
+                return .jsonError("the store is not available: \(error)", status: .serviceUnavailable)
+            }
+            let (ready, reason) = env.models.readiness()
+            guard ready else { return .jsonError(reason, status: .serviceUnavailable) }
+            return Response.json { json in
+                json.beginObject()
+                json.key("status"); json.string("ready")
+                json.key("models"); json.number(env.models.modelNames().count)
+                json.endObject()
+            }
+        }
+        router.get("/db-check", options: .offloaded) { _, _ in
+            let error = env.databaseCheck()
+            return Response.json(status: error == nil ? .ok : .serviceUnavailable) { json in
+                json.beginObject()
+                json.key("ok"); json.bool(error == nil)
+                json.key("database"); json.string("sqlite")
+                if let error { json.key("error"); json.string(error) }
+                json.endObject()
+            }
+        }
+        router.post("/predict") { request, context in
+            let model = try env.resolve(try env.defaultReference(), waiting: context)
+            let feeds = try PredictCodec.decode(request.body.bytes, signature: model.signature, limits: env.limits)
+            let outputs = try runInference(model.session, feeds: feeds, outputs: model.signature.outputs.map(\.name))
+            return .json(bytes: try PredictCodec.encode(outputs, model: model.name, version: model.version))
+        }
+    }
+}

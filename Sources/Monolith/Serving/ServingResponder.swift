@@ -1,0 +1,81 @@
+import HTTPKit
+
+/// Wraps the router so a request for a model that is still loading runs off the event
+/// loop, where it may wait up to `MONOLITH_LOAD_WAIT` instead of failing (what KServe
+/// users ask for after a scale from zero) without stalling the loop's other connections.
+///
+/// Requests for ready models keep running inline on the loop: the check is one snapshot
+/// lookup, done only for the routes that resolve a model.
+struct ServingResponder: HTTPResponder {
+    let inner: RouterResponder
+    let environment: ServingEnvironment
+    /// Route templates whose handlers resolve a model and may wait for it.
+    let waitingTemplates: Set<String>
+
+    init(inner: RouterResponder, environment: ServingEnvironment, waitingTemplates: Set<String> = ServingRoutes.waitingTemplates) {
+        self.inner = inner
+        self.environment = environment
+        self.waitingTemplates = waitingTemplates
+    }
+
+    func prepare(_ head: RequestHead, context: inout RequestContext) -> RouteOptions {
+        var options = inner.prepare(head, context: &context)
+        guard !options.offload, let template = context.routeTemplate, waitingTemplates.contains(template) else { return options }
+        let reference: ModelReference?
+        if let name = context.parameters["m"] {
+            reference = try? ModelReference(parsing: name, version: context.parameters["v"])
+        } else {
+            reference = try? environment.defaultReference()
+        }
+        if let reference = reference.map({ ref in ServingResponder.aliasAware(ref, context) }), environment.isLoading(reference) {
+            context.storage[ServingMayWait.self] = true
+            options.offload = true
+        }
+        return options
+    }
+
+    func respond(to request: Request, context: inout RequestContext) -> Response {
+        inner.respond(to: request, context: &context)
+    }
+
+    func renderError(_ error: any Error, head: RequestHead?, context: RequestContext) -> Response {
+        inner.renderError(error, head: head, context: context)
+    }
+
+    /// V1's `/labels/{l}` form names an alias.
+    static func aliasAware(_ reference: ModelReference, _ context: RequestContext) -> ModelReference {
+        guard let label = context.parameters["l"] else { return reference }
+        return ModelReference(name: reference.name, selector: .alias(label))
+    }
+}
+
+/// Every serving route family, registered together, and the templates that wait for models.
+enum ServingRoutes {
+    static let waitingTemplates: Set<String> = V2Routes.waitingTemplates
+        .union(V1Routes.waitingTemplates)
+        .union(MLflowScoringRoutes.waitingTemplates)
+        .union(PredictRoutes.waitingTemplates)
+
+    /// The route collections of the serving API.
+    static func collections(_ environment: ServingEnvironment) -> [any RouteCollection] {
+        [
+            PredictRoutes(environment: environment),
+            V2Routes(environment: environment),
+            V1Routes(environment: environment),
+            MLflowScoringRoutes(environment: environment),
+            ManagementRoutes(environment: environment),
+        ]
+    }
+}
+
+extension ServingRoutes {
+    /// Registers the serving routes, then `/openapi.json`, `/docs` and `/redoc` describing
+    /// `others` and the serving routes, on `router`; returns the responder the server runs
+    /// (the router's, wrapped so requests for loading models can wait off the loop).
+    static func makeResponder(router: Router, environment: ServingEnvironment, others: [any RouteCollection]) throws -> ServingResponder {
+        let serving = collections(environment)
+        for collection in serving { collection.register(on: router) }
+        try DocsRoutes(describing: others + serving).register(on: router)
+        return ServingResponder(inner: try router.buildResponder(), environment: environment)
+    }
+}

@@ -119,6 +119,9 @@ public final class Database {
             // In WAL mode NORMAL keeps the database consistent across crashes; a power loss
             // can only roll back the last transactions (https://www.sqlite.org/pragma.html#pragma_synchronous).
             try setUpStep { () throws(DatabaseError) in try execute("PRAGMA synchronous = NORMAL") }
+            // Truncate the WAL back to 4 MiB after checkpoints, so that it stays small and
+            // recovery after a crash (which scans it) stays fast.
+            try setUpStep { () throws(DatabaseError) in _ = try fetchValue(Int64.self, "PRAGMA journal_size_limit = 4194304") }
         }
     }
 

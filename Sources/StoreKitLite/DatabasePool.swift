@@ -68,6 +68,17 @@ public final class DatabasePool: Sendable {
         }
     }
 
+    deinit {
+        // Readers close first so that the writer is the last connection: the last connection
+        // to close checkpoints the WAL and deletes it, and a read-only connection cannot,
+        // which would leave the next start to rebuild the WAL index
+        // (https://www.sqlite.org/wal.html §3.1 "automatic checkpoint", §4 "the WAL file").
+        for slot in readers {
+            slot.connection.withLock { $0 = nil }
+        }
+        writer.withLock { $0 = nil }
+    }
+
     /// Whether the pool refuses writes.
     public var isReadOnly: Bool { writer.withLock { $0 == nil } }
 

@@ -76,3 +76,22 @@ import Testing
         #expect(throws: DatabaseError.self) { _ = try DatabasePool(path: dir.file("none.sqlite"), configuration: configuration) }
     }
 }
+
+@Suite struct DatabasePoolShutdownTests {
+    @Test func closingThePoolCheckpointsAndRemovesTheWAL() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("p.sqlite")
+        do {
+            let pool = try DatabasePool(path: path)
+            try pool.write { db in
+                try db.execute("CREATE TABLE t (n INTEGER)")
+                try db.execute("INSERT INTO t VALUES (1)")
+            }
+            // Use a reader so that it, too, has the file open when the pool goes away.
+            #expect(try pool.read { db in try db.fetchValue(Int64.self, "SELECT n FROM t") } == 1)
+            #expect(fileExists(path + "-wal"))
+        }
+        #expect(!fileExists(path + "-wal"))
+        #expect(!fileExists(path + "-shm"))
+    }
+}

@@ -258,12 +258,170 @@ def tree_ensemble_v5(rng):
         case(f"tree_ensemble_v5_{k:02d}_{targets}t_agg{agg}_pt{pt}{'_double' if double else ''}", m, {"X": x})
 
 
+# ---------------------------------------------------------------- linear models
+
+def linear_models(rng):
+    pts = ["NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT"]
+    for k, pt in enumerate(pts):
+        for targets in (1, 3):
+            coef = [float(v) for v in rng.normal(0, 0.5, targets * 4)]
+            attrs = dict(coefficients=coef, targets=targets, post_transform=pt)
+            if k % 2 == 0:
+                attrs["intercepts"] = [float(v) for v in rng.normal(0, 0.5, targets)]
+            x = rng.normal(0, 1, (16, 4)).astype(np.float32)
+            if pt == "PROBIT":
+                x = (rng.random((16, 4)) * 0.2).astype(np.float32)
+                attrs["coefficients"] = [abs(c) for c in coef]
+                attrs["intercepts"] = [0.1] * targets
+            m = model("LinearRegressor", attrs, [tensor_in("X", TP.FLOAT, [None, 4])], [tensor_in("Y", TP.FLOAT, [None, targets])])
+            case(f"linear_regressor_{targets}t_{pt.lower()}", m, {"X": x})
+    for k, pt in enumerate(pts):
+        for classes in (1, 2, 4):
+            if classes == 1 and pt == "PROBIT":
+                continue  # onnxruntime writes only half of Z there (see LinearClassifierOperator)
+            coef = [float(v) for v in rng.normal(0, 0.7, classes * 3)]
+            attrs = dict(coefficients=coef, intercepts=[float(v) for v in rng.normal(0, 0.3, classes)], post_transform=pt)
+            labels = 2 if classes == 1 else classes
+            strings = k % 2 == 1
+            if strings:
+                attrs["classlabels_strings"] = [f"label{i}" for i in range(labels)]
+            else:
+                attrs["classlabels_ints"] = [int(v) for v in rng.choice(np.arange(0, 40), labels, replace=False)]
+            itype, dtype = [(TP.FLOAT, np.float32), (TP.DOUBLE, np.float64), (TP.INT64, np.int64), (TP.INT32, np.int32), (TP.FLOAT, np.float32)][k]
+            x = rng.normal(0, 2, (16, 3))
+            if pt == "PROBIT":
+                x = rng.random((16, 3)) * 0.2
+                attrs["coefficients"] = [abs(c) for c in coef]
+                attrs["intercepts"] = [0.1] * classes
+            x = np.round(x).astype(dtype) if dtype in (np.int64, np.int32) else x.astype(dtype)
+            m = model("LinearClassifier", attrs, [tensor_in("X", itype, [None, 3])],
+                      [tensor_in("Y", TP.STRING if strings else TP.INT64, [None]), tensor_in("Z", TP.FLOAT, [None, 2 if classes == 1 else classes])])
+            case(f"linear_classifier_{classes}c_{pt.lower()}_{'strings' if strings else 'ints'}", m, {"X": x})
+
+
+# ---------------------------------------------------------------- SVMs
+
+def svm_models(rng):
+    kernels = [("LINEAR", [0.0, 0.0, 0.0]), ("POLY", [0.3, 0.5, 3.0]), ("RBF", [0.4, 0.0, 0.0]), ("SIGMOID", [0.2, -0.1, 0.0])]
+    for ki, (kernel, params) in enumerate(kernels):
+        n_sv, features = 5, 3
+        sv = [float(v) for v in rng.normal(0, 1, n_sv * features)]
+        attrs = dict(kernel_type=kernel, kernel_params=params, n_supports=n_sv, support_vectors=sv,
+                     coefficients=[float(v) for v in rng.normal(0, 1, n_sv)], rho=[float(rng.normal())])
+        x = rng.normal(0, 1, (12, features)).astype(np.float32)
+        for one_class in (0, 1):
+            m = model("SVMRegressor", dict(attrs, one_class=one_class), [tensor_in("X", TP.FLOAT, [None, features])], [tensor_in("Y", TP.FLOAT, [None, 1])])
+            case(f"svm_regressor_{kernel.lower()}{'_one_class' if one_class else ''}", m, {"X": x})
+    m = model("SVMRegressor", dict(coefficients=[0.5, -1.0, 2.0], rho=[0.25], kernel_type="LINEAR", kernel_params=[0.0, 0.0, 0.0]), [tensor_in("X", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 1])])
+    case("svm_regressor_linear_mode", m, {"X": rng.normal(0, 1, (8, 3)).astype(np.float32)})
+    for ki, (kernel, params) in enumerate(kernels):
+        for classes in (2, 3, 4):
+            for proba in (False, True):
+                features = 3
+                per_class = [int(v) for v in rng.integers(1, 4, classes)]
+                total = sum(per_class)
+                pairs = classes * (classes - 1) // 2
+                attrs = dict(kernel_type=kernel, kernel_params=params, vectors_per_class=per_class,
+                             support_vectors=[float(v) for v in rng.normal(0, 1, total * features)],
+                             coefficients=[float(v) for v in rng.normal(0, 1, (classes - 1) * total)],
+                             rho=[float(v) for v in rng.normal(0, 0.5, pairs)])
+                if proba:
+                    attrs["prob_a"] = [float(v) for v in rng.normal(-2, 0.5, pairs)]
+                    attrs["prob_b"] = [float(v) for v in rng.normal(0, 0.2, pairs)]
+                strings = (ki + classes) % 2 == 0
+                if strings:
+                    attrs["classlabels_strings"] = [f"s{i}" for i in range(classes)]
+                else:
+                    attrs["classlabels_ints"] = [int(v) for v in rng.choice(np.arange(0, 30), classes, replace=False)]
+                pt = ["NONE", "LOGISTIC", "NONE", "SOFTMAX"][(ki + classes) % 4] if classes > 2 or proba else ["NONE", "LOGISTIC"][ki % 2]
+                attrs["post_transform"] = pt
+                width = classes if proba else (2 if classes == 2 else pairs)
+                x = rng.normal(0, 1, (12, features)).astype(np.float32)
+                m = model("SVMClassifier", attrs, [tensor_in("X", TP.FLOAT, [None, features])],
+                          [tensor_in("Y", TP.STRING if strings else TP.INT64, [None]), tensor_in("Z", TP.FLOAT, [None, width])])
+                case(f"svm_classifier_{kernel.lower()}_{classes}c{'_proba' if proba else ''}_{pt.lower()}", m, {"X": x})
+    for classes in (2, 3):
+        attrs = dict(coefficients=[float(v) for v in rng.normal(0, 1, classes * 3)], rho=[0.3], classlabels_ints=list(range(classes)), kernel_type="LINEAR", kernel_params=[0.0, 0.0, 0.0])
+        width = classes
+        m = model("SVMClassifier", attrs, [tensor_in("X", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.INT64, [None]), tensor_in("Z", TP.FLOAT, [None, width])])
+        case(f"svm_classifier_linear_mode_{classes}c", m, {"X": rng.normal(0, 1, (8, 3)).astype(np.float32)})
+
+
+# ---------------------------------------------------------------- preprocessing and encoders
+
+def preprocessing(rng):
+    x = rng.normal(0, 2, (6, 3)).astype(np.float32)
+    x[1] = 0
+    for norm in ("MAX", "L1", "L2"):
+        m = model("Normalizer", dict(norm=norm), [tensor_in("X", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3])])
+        case(f"normalizer_{norm.lower()}", m, {"X": x})
+    m = model("Normalizer", dict(norm="L2"), [tensor_in("X", TP.INT64, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3])])
+    case("normalizer_l2_int64", m, {"X": np.round(x).astype(np.int64)})
+    m = model("Scaler", dict(offset=[0.5, -1.0, 2.0], scale=[2.0, 0.5, -1.0]), [tensor_in("X", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3])])
+    case("scaler_per_column", m, {"X": x})
+    m = model("Scaler", dict(offset=[0.5], scale=[3.0]), [tensor_in("X", TP.DOUBLE, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3])])
+    case("scaler_single_double", m, {"X": x.astype(np.float64)})
+    m = model("Binarizer", dict(threshold=0.25), [tensor_in("X", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3])])
+    case("binarizer", m, {"X": np.vstack([x, [[0.25, 0.2500001, -0.0]]]).astype(np.float32)})
+    xn = x.copy()
+    xn[rng.random(xn.shape) < 0.3] = np.nan
+    m = model("Imputer", dict(imputed_value_floats=[1.5, -2.0, 7.0], replaced_value_float=float("nan")), [tensor_in("X", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3])])
+    case("imputer_nan_per_column", m, {"X": xn})
+    m = model("Imputer", dict(imputed_value_floats=[9.0], replaced_value_float=0.0), [tensor_in("X", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3])])
+    case("imputer_zero_single", m, {"X": x})
+    xi = rng.integers(-2, 3, (6, 3)).astype(np.int64)
+    m = model("Imputer", dict(imputed_value_int64s=[10, 20, 30], replaced_value_int64=-1), [tensor_in("X", TP.INT64, [None, 3])], [tensor_in("Y", TP.INT64, [None, 3])])
+    case("imputer_int64", m, {"X": xi})
+    m = model("OneHotEncoder", dict(cats_int64s=[2, -1, 0, 5]), [tensor_in("X", TP.INT64, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 3, 4])])
+    case("one_hot_int64", m, {"X": xi})
+    m = model("OneHotEncoder", dict(cats_int64s=[2, -1, 0]), [tensor_in("X", TP.DOUBLE, [None, 2])], [tensor_in("Y", TP.FLOAT, [None, 2, 3])])
+    case("one_hot_double_truncates", m, {"X": np.array([[2.7, -1.2], [0.5, -0.5], [5, 2]], dtype=np.float64)})
+    xs = np.array([["cat", "dog"], ["fish", "cat"], ["", "dog"]], dtype=object)
+    m = model("OneHotEncoder", dict(cats_strings=["cat", "dog", "bird"]), [tensor_in("X", TP.STRING, [None, 2])], [tensor_in("Y", TP.FLOAT, [None, 2, 3])])
+    case("one_hot_strings", m, {"X": xs})
+    m = model("LabelEncoder", dict(classes_strings=["a", "b", "c"], default_int64=99), [tensor_in("X", TP.STRING, [None])], [tensor_in("Y", TP.INT64, [None])], ml=1)
+    case("label_encoder_v1_string_to_int", m, {"X": np.array(["b", "z", "a", "c"], dtype=object)})
+    m = model("LabelEncoder", dict(classes_strings=["a", "b", "c"], default_string="?"), [tensor_in("X", TP.INT64, [None])], [tensor_in("Y", TP.STRING, [None])], ml=1)
+    case("label_encoder_v1_int_to_string", m, {"X": np.array([2, 0, 7, -1], dtype=np.int64)})
+    fx = np.array([1.5, float("nan"), -0.0, 7.0, 2.0], dtype=np.float32)
+    for ml in (2, 4):
+        m = model("LabelEncoder", dict(keys_floats=[1.5, float("nan"), 0.0, 2.0], values_strings=["x", "nan", "zero", "two"]), [tensor_in("X", TP.FLOAT, [None])], [tensor_in("Y", TP.STRING, [None])], ml=ml)
+        case(f"label_encoder_v{ml}_float_to_string", m, {"X": fx})
+    m = model("LabelEncoder", dict(keys_strings=["x", "y", "x"], values_int64s=[1, 2, 3], default_int64=-7), [tensor_in("X", TP.STRING, [None])], [tensor_in("Y", TP.INT64, [None])], ml=2)
+    case("label_encoder_v2_duplicate_keys", m, {"X": np.array(["x", "y", "q"], dtype=object)})
+    m = model("LabelEncoder", dict(keys_int64s=[1, 2], values_floats=[0.5, 1.5]), [tensor_in("X", TP.INT64, [None, 2])], [tensor_in("Y", TP.FLOAT, [None, 2])], ml=2)
+    case("label_encoder_v2_int_to_float_default", m, {"X": np.array([[1, 3], [2, 1]], dtype=np.int64)})
+    m = model("LabelEncoder", dict(keys_tensor=h.make_tensor("k", TP.DOUBLE, [3], [1.0, float("nan"), 3.0]), values_tensor=h.make_tensor("v", TP.INT64, [3], [10, 20, 30]),
+                                   default_tensor=h.make_tensor("d", TP.INT64, [1], [-5])), [tensor_in("X", TP.DOUBLE, [None])], [tensor_in("Y", TP.INT64, [None])], ml=4)
+    case("label_encoder_v4_double_tensors", m, {"X": np.array([1.0, float("nan"), 2.0, 3.0], dtype=np.float64)})
+    m = model("CategoryMapper", dict(cats_strings=["a", "b"], cats_int64s=[5, 9], default_int64=-1), [tensor_in("X", TP.STRING, [None])], [tensor_in("Y", TP.INT64, [None])], ml=1)
+    case("category_mapper_string_to_int", m, {"X": np.array(["b", "a", "c"], dtype=object)})
+    m = model("CategoryMapper", dict(cats_strings=["a", "b"], cats_int64s=[5, 9], default_string="none"), [tensor_in("X", TP.INT64, [None])], [tensor_in("Y", TP.STRING, [None])], ml=1)
+    case("category_mapper_int_to_string", m, {"X": np.array([9, 5, 0], dtype=np.int64)})
+    for dtype, elem in ((np.float32, TP.FLOAT), (np.int64, TP.INT64), (object, TP.STRING)):
+        data = np.arange(12).reshape(3, 4)
+        data = data.astype(str).astype(object) if dtype is object else data.astype(dtype)
+        m = model("ArrayFeatureExtractor", {}, [tensor_in("X", elem, [None, 4]), tensor_in("I", TP.INT64, [None])], [tensor_in("Z", elem, [None, None])])
+        case(f"array_feature_extractor_{np.dtype(dtype).name if dtype is not object else 'string'}", m, {"X": data, "I": np.array([3, 0, 0], dtype=np.int64)})
+    m = model("ArrayFeatureExtractor", {}, [tensor_in("X", TP.FLOAT, [4]), tensor_in("I", TP.INT64, [1, 2])], [tensor_in("Z", TP.FLOAT, None)])
+    case("array_feature_extractor_1d", m, {"X": np.array([1, 2, 3, 4], dtype=np.float32), "I": np.array([[2, 1]], dtype=np.int64)})
+    seq = lambda key: h.make_sequence_type_proto(h.make_map_type_proto(key, h.make_tensor_type_proto(TP.FLOAT, None)))
+    probs = rng.random((5, 3)).astype(np.float32)
+    m = model("ZipMap", dict(classlabels_int64s=[7, 3, 5]), [tensor_in("X", TP.FLOAT, [None, 3])], [h.make_value_info("Z", seq(TP.INT64))])
+    case("zipmap_int64", m, {"X": probs})
+    m = model("ZipMap", dict(classlabels_strings=["no", "yes", "maybe"]), [tensor_in("X", TP.FLOAT, [None, 3])], [h.make_value_info("Z", seq(TP.STRING))])
+    case("zipmap_strings", m, {"X": probs})
+
+
 def main():
     reset(ROOT)
     rng = np.random.default_rng(20260521)
     tree_regressors(rng)
     tree_classifiers(rng)
     tree_ensemble_v5(rng)
+    linear_models(rng)
+    svm_models(rng)
+    preprocessing(rng)
     write_index(ROOT, NAMES, "")
     size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(ROOT) for f in fs)
     print(f"{len(NAMES)} cases, {size / 1e6:.2f} MB", file=sys.stderr)

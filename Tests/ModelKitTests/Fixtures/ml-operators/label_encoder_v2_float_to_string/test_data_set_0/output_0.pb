@@ -1,0 +1,1 @@
+2x2_Unused2zero2_Unused2twoBY

@@ -1,0 +1,1 @@
+2label12label12label12label12label02label12label02label02label12label02label02label02label12label12label02label0BY

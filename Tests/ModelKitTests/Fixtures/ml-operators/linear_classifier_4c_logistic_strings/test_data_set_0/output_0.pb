@@ -1,0 +1,1 @@
+2label02label32label02label12label32label32label02label12label02label02label32label02label12label02label02label3BY

@@ -1,0 +1,1 @@
+2label02label02label22label02label22label22label32label22label12label22label22label32label22label32label22label2BY

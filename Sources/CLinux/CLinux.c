@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sched.h>
 
 static int parse_address(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len) {
     memset(ss, 0, sizeof(*ss));
@@ -52,6 +53,20 @@ int clinux_tcp_listen(const char *host, int port, int backlog, int reuseport) {
         return -e;
     }
     return fd;
+}
+
+int clinux_port_in_use(const char *host, int port) {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int family = parse_address(host, port, &ss, &len);
+    if (family < 0) return -EINVAL;
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    int in_use = bind(fd, (struct sockaddr *)&ss, len) < 0 && errno == EADDRINUSE;
+    close(fd);
+    return in_use;
 }
 
 int clinux_bound_port(int fd) {
@@ -147,6 +162,13 @@ int clinux_install_shutdown_signals(int eventfd) {
     sa.sa_flags = SA_RESTART;
     if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) return -errno;
     signal(SIGPIPE, SIG_IGN);
+    // A parent may have left them blocked (the mask is inherited across exec): unblock them
+    // here, before the server's threads are created, so every thread inherits the mask.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     return 0;
 }
 
@@ -161,4 +183,15 @@ void clinux_set_current_thread_name(const char *name) {
     strncpy(buf, name, 15);
     buf[15] = 0;
     pthread_setname_np(pthread_self(), buf);
+}
+
+int clinux_available_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }

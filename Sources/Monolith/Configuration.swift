@@ -9,6 +9,7 @@ import HTTPKit
 /// | `MONOLITH_LOG_LEVEL` | `--log-level` | info |
 /// | `MONOLITH_LOG_FORMAT` | `--log-format` | json |
 /// | `MONOLITH_SHUTDOWN_GRACE` | `--shutdown-grace` | 10 (seconds) |
+/// | `MONOLITH_EVENT_LOOPS` | `--event-loops` | CPUs this process may run on |
 struct Configuration: Sendable, Equatable {
     enum LogFormat: String, Sendable {
         case json, text
@@ -19,6 +20,8 @@ struct Configuration: Sendable, Equatable {
     var logLevel: Logger.Level = .info
     var logFormat: LogFormat = .json
     var shutdownGrace: Duration = .seconds(10)
+    /// Event-loop threads; nil means one per CPU available to the process.
+    var eventLoops: Int?
 
     /// The flags `serve` accepts for these settings.
     static let options: [CommandOption] = [
@@ -27,6 +30,7 @@ struct Configuration: Sendable, Equatable {
         CommandOption(name: "log-level", valueName: "L", help: "trace|debug|info|notice|warning|error|critical (env MONOLITH_LOG_LEVEL)."),
         CommandOption(name: "log-format", valueName: "F", help: "json|text (env MONOLITH_LOG_FORMAT, default json)."),
         CommandOption(name: "shutdown-grace", valueName: "S", help: "Seconds to finish in-flight requests on SIGTERM (env MONOLITH_SHUTDOWN_GRACE, default 10)."),
+        CommandOption(name: "event-loops", valueName: "N", help: "Event-loop threads (env MONOLITH_EVENT_LOOPS, default one per CPU)."),
     ]
 
     /// Reads the environment, then applies flags over it.
@@ -53,6 +57,10 @@ struct Configuration: Sendable, Equatable {
         if let (v, source) = value("shutdown-grace", "MONOLITH_SHUTDOWN_GRACE") {
             guard let grace = parseSeconds(v) else { throw UsageError("\(source): invalid duration '\(v)' (seconds)") }
             c.shutdownGrace = grace
+        }
+        if let (v, source) = value("event-loops", "MONOLITH_EVENT_LOOPS") {
+            guard let n = Int(v), (1...256).contains(n) else { throw UsageError("\(source): invalid event-loop count '\(v)' (1-256)") }
+            c.eventLoops = n
         }
         return c
     }

@@ -4,10 +4,11 @@ import HTTPKit
 enum ServeCommand: MonolithCommand {
     static let name = "serve"
     static let summary = "Run the server."
-    static let usage = "monolith serve [--host H] [--port P] [--log-level L] [--log-format F] [--shutdown-grace S]"
+    static let usage = "monolith serve [--host H] [--port P] [--log-level L] [--log-format F] [--shutdown-grace S] [--event-loops N]"
     static var options: [CommandOption] { Configuration.options }
     static let details = """
-        Environment: MONOLITH_HOST, PORT, MONOLITH_LOG_LEVEL, MONOLITH_LOG_FORMAT, MONOLITH_SHUTDOWN_GRACE
+        Environment: MONOLITH_HOST, PORT, MONOLITH_LOG_LEVEL, MONOLITH_LOG_FORMAT, MONOLITH_SHUTDOWN_GRACE,
+        MONOLITH_EVENT_LOOPS
         (flags override the environment). Logs are JSON lines on stdout.
         On SIGTERM or SIGINT the server stops accepting, closes idle connections, lets in-flight
         requests finish within the shutdown grace and exits 0.
@@ -31,7 +32,7 @@ enum ServeCommand: MonolithCommand {
             return 1
         }
         let serverConfiguration = ServerConfiguration(
-            host: configuration.host, port: configuration.port,
+            host: configuration.host, port: configuration.port, loopCount: configuration.eventLoops,
             shutdownGrace: configuration.shutdownGrace, handleSignals: true)
         do {
             let server = try HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)

@@ -48,6 +48,10 @@ static inline int clinux_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CL
 /// and (optionally) SO_REUSEPORT. Returns the fd, or -errno (-EINVAL for a bad address).
 int clinux_tcp_listen(const char *host, int port, int backlog, int reuseport);
 
+/// 1 if another socket (of any process) holds `host:port`, 0 if not, -errno on failure.
+/// SO_REUSEPORT would otherwise let a second server silently share a port in use.
+int clinux_port_in_use(const char *host, int port);
+
 /// The local port of a bound socket, or -errno.
 int clinux_bound_port(int fd);
 
@@ -65,6 +69,9 @@ int clinux_install_shutdown_signals(int eventfd);
 
 /// Names the calling thread (at most 15 bytes are kept), for ps/top/perf.
 void clinux_set_current_thread_name(const char *name);
+
+/// CPUs this process may run on (sched_getaffinity), at least 1.
+int clinux_available_cpus(void);
 
 /// Restores the default SIGTERM/SIGINT dispositions.
 void clinux_reset_shutdown_signals(void);

@@ -28,6 +28,9 @@ public final class HTTPServer: Sendable {
         var fds: [Int32] = []
         var port = configuration.port
         guard (0...65535).contains(port) else { throw ServerError("bind (port \(port))", errno: EINVAL) }
+        if port != 0 && clinux_port_in_use(configuration.host, Int32(port)) == 1 {
+            throw ServerError("listen on \(configuration.host):\(port)", errno: EADDRINUSE)
+        }
         for _ in 0..<configuration.loopCount {
             let fd = clinux_tcp_listen(configuration.host, Int32(port), configuration.backlog, 1)
             guard fd >= 0 else {

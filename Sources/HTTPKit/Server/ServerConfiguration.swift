@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// Everything the server needs to know to run: address, threads, limits, timeouts.
@@ -6,7 +7,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The TCP port; 0 picks a free one (read it back from `HTTPServer.port`).
     public var port: Int
-    /// Event loops (threads, each with its own epoll and SO_REUSEPORT listener).
+    /// Event loops (threads, each with its own epoll and SO_REUSEPORT listener); default:
+    /// one per CPU the process may run on.
     public var loopCount: Int
     /// Worker threads for offloaded handlers and streaming response producers.
     public var workerCount: Int
@@ -42,7 +44,7 @@ public struct ServerConfiguration: Sendable {
         maxConnections: Int = 10_000, maxPendingOutput: Int = 1 << 20, streamingBodyHighWater: Int = 1 << 20,
         shutdownGrace: Duration = .seconds(10), handleSignals: Bool = false, backlog: Int32 = 1024
     ) {
-        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let cores = Int(clinux_available_cpus())
         self.host = host
         self.port = port
         self.loopCount = max(1, loopCount ?? cores)

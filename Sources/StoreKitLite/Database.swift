@@ -178,9 +178,13 @@ public final class Database {
         try Statement(connection: handle, sql: sql, persistent: false)
     }
 
-    /// Returns a compiled statement for `sql`, reusing one compiled before.
+    /// Returns a compiled statement for `sql`, reusing one compiled before. While the cached
+    /// one is being read (a query nested in another's row loop), a fresh one is returned.
     public func cachedStatement(_ sql: String) throws(DatabaseError) -> Statement {
-        if let statement = statementCache[sql] { return statement }
+        if let statement = statementCache[sql] {
+            if !statement.isIterating { return statement }
+            return try Statement(connection: handle, sql: sql, persistent: false)
+        }
         let statement = try Statement(connection: handle, sql: sql, persistent: true)
         if statementCache.count >= statementCacheLimit { statementCache.removeAll() }
         statementCache[sql] = statement

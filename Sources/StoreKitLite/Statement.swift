@@ -11,6 +11,8 @@ public final class Statement {
     let handle: OpaquePointer
     let connection: OpaquePointer
     private var columnIndexes: [String: Int32]?
+    /// Whether rows are being read from it now (so a nested use must not reset it).
+    var isIterating = false
 
     /// Compiles one SQL statement; trailing text other than whitespace and comments is an error.
     init(connection: OpaquePointer, sql: String, persistent: Bool) throws(DatabaseError) {
@@ -155,7 +157,11 @@ public final class Statement {
     /// Calls `body` for each row. The `Row` is valid only during the call.
     public func forEachRow(_ arguments: StatementArguments = [], _ body: (Row) throws -> Void) throws {
         try bind(arguments)
-        defer { sqlite3_reset(handle) }
+        isIterating = true
+        defer {
+            isIterating = false
+            sqlite3_reset(handle)
+        }
         while try step() {
             try body(Row(statement: self))
         }
@@ -171,7 +177,11 @@ public final class Statement {
     /// Maps the first row, if any.
     public func fetchOne<T>(_ arguments: StatementArguments = [], _ map: (Row) throws -> T) throws -> T? {
         try bind(arguments)
-        defer { sqlite3_reset(handle) }
+        isIterating = true
+        defer {
+            isIterating = false
+            sqlite3_reset(handle)
+        }
         guard try step() else { return nil }
         return try map(Row(statement: self))
     }

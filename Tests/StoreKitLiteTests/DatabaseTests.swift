@@ -252,3 +252,18 @@ import Testing
         #expect(Database.percentEncodedPath("/a b/c?d#e%f") == "/a b/c%3Fd%23e%25f")
     }
 }
+
+@Suite struct StatementReuseTests {
+    @Test func theSameQueryNestedInItsOwnRowLoopWorks() throws {
+        let db = try Database.inMemory()
+        try db.execute("CREATE TABLE t (n INTEGER)")
+        for n in 1...3 { try db.execute("INSERT INTO t VALUES (?)", [Int64(n)]) }
+        var pairs: [Int64] = []
+        try db.cachedStatement("SELECT n FROM t ORDER BY n").forEachRow { outer in
+            let n = try outer.int64(0)
+            let inner = try db.fetchAll("SELECT n FROM t ORDER BY n") { try $0.int64(0) }
+            pairs.append(n * 10 + Int64(inner.count))
+        }
+        #expect(pairs == [13, 23, 33])
+    }
+}

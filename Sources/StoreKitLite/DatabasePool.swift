@@ -14,7 +14,9 @@ import Synchronization
 ///   a deferred transaction, so it sees one consistent snapshot.
 /// - **Ownership.** A connection is only ever used inside the closure that holds its lock, so
 ///   each `Database` has one owner at a time, which `SQLITE_OPEN_NOMUTEX` requires.
-///   Closures must not let the connection escape, and results are `Sendable`.
+///   Closures must not let the connection escape, and results are `Sendable`. Closures
+///   must not call back into the pool (`Mutex` is not recursive: a write inside a write
+///   would wait for itself).
 /// - An in-memory database has no readers (separate connections would see separate
 ///   databases): reads go through the writer. A read-only pool has no writer.
 ///

@@ -13,6 +13,7 @@ extension MetadataStore {
         migrator.register("2025-01-api-keys") { db in try db.executeScript(apiKeySchema) }
         migrator.register("2025-01-tracking") { db in try db.executeScript(trackingSchema) }
         migrator.register("2025-01-audit") { db in try db.executeScript(auditSchema) }
+        migrator.register("2025-01-registry-files") { db in try db.executeScript(registryFilesSchema) }
         return migrator
     }()
 
@@ -177,6 +178,18 @@ extension MetadataStore {
             target TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT ''
         ) STRICT;
+        """
+
+    /// What the registry-folder watcher saw last time, so that an unchanged file is not
+    /// hashed again at every start or poll.
+    static let registryFilesSchema = """
+        CREATE TABLE registry_files (
+            path TEXT NOT NULL PRIMARY KEY,
+            size INTEGER NOT NULL CHECK (size >= 0),
+            modified_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            seen_at INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
         """
 
     static func changeTriggers(counter: String, tables: [String]) -> String {

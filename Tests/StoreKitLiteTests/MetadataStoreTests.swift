@@ -304,3 +304,22 @@ final class Fixture {
         #expect(error?.message.contains("not a SQLite database") == true)
     }
 }
+
+@Suite struct RegistryFileTests {
+    @Test func recordsAreStoredReplacedAndForgotten() throws {
+        let f = try Fixture()
+        let digest = SHA256.hash([1])
+        #expect(try f.store.registryFile(path: "models/1/model.onnx") == nil)
+        try f.store.recordRegistryFiles([
+            RegistryFileRecord(path: "models/1/model.onnx", size: 10, modifiedNanoseconds: 5, sha256: digest),
+            RegistryFileRecord(path: "models/2/model.onnx", size: 20, modifiedNanoseconds: 6, sha256: digest),
+        ])
+        let first = try f.store.registryFile(path: "models/1/model.onnx")
+        #expect(first?.size == 10 && first?.sha256 == digest && (first?.seenAt ?? 0) > 0)
+        let other = SHA256.hash([2])
+        try f.store.recordRegistryFiles([RegistryFileRecord(path: "models/1/model.onnx", size: 11, modifiedNanoseconds: 7, sha256: other)])
+        #expect(try f.store.registryFile(path: "models/1/model.onnx")?.sha256 == other)
+        try f.store.forgetRegistryFiles(paths: ["models/2/model.onnx"])
+        #expect(try f.store.registryFiles().map(\.path) == ["models/1/model.onnx"])
+    }
+}

@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// ModelKit's float32 matmul kernels are compiled for AVX2 + FMA in a target of their own and
+// called only after a run-time CPU check (ModelKit falls back to SSE2 kernels otherwise).
+#if arch(x86_64)
+let modelKitKernelFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+#else
+let modelKitKernelFlags: [SwiftSetting] = []
+#endif
+
 // No package dependencies: the Swift toolchain and system C libraries only.
 // SQLite is linked statically (`-l:libsqlite3.a` from Debian's libsqlite3-dev) so the
 // binary needs no libsqlite3 at run time; release builds add `--static-swift-stdlib`.
@@ -16,7 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "CLinux", path: "Sources/CLinux"),
         .target(name: "HTTPKit", dependencies: ["CLinux"]),
-        .target(name: "ModelKit"),
+        .target(name: "ModelKitKernels", swiftSettings: modelKitKernelFlags),
+        .target(name: "ModelKit", dependencies: ["ModelKitKernels"]),
         .target(
             name: "StoreKitLite",
             dependencies: ["CSQLite"],

@@ -5,7 +5,7 @@
 /// its last consumer; an input whose last use is this step is moved into the operator
 /// (`takes`) so the operator can reuse its buffer in place.
 struct ExecutionPlan: Sendable {
-    struct Step: Sendable {
+    final class Step: Sendable {
         let op: any Operator
         let label: String
         /// Slot per declared input, -1 for an omitted one.
@@ -16,7 +16,22 @@ struct ExecutionPlan: Sendable {
         let outputs: [Int]
         /// Slots released after this step.
         let frees: [Int]
+        /// Whether the value at the same position of `frees` (or of a taken input) was produced
+        /// by a step, so its buffer may go back to the pool.
+        let recyclable: Set<Int>
         let maxInputCount: Int
+
+        init(op: any Operator, label: String, inputs: [Int], takes: [Bool], outputs: [Int], frees: [Int],
+             recyclable: Set<Int>, maxInputCount: Int) {
+            self.recyclable = recyclable
+            self.op = op
+            self.label = label
+            self.inputs = inputs
+            self.takes = takes
+            self.outputs = outputs
+            self.frees = frees
+            self.maxInputCount = maxInputCount
+        }
     }
 
     let steps: [Step]
@@ -44,6 +59,15 @@ struct ExecutionPlan: Sendable {
         }
         var steps: [Step] = []
         steps.reserveCapacity(nodes.count)
+        // Values whose buffer was made during the run: not feeds or constants, nor forwarded from them.
+        var produced = Set<Int>()
+        for node in nodes {
+            let forwardsExternal = node.op.forwardsInput && node.inputs.first.map { id in id.map { !produced.contains($0.index) } ?? false } ?? false
+            for (slot, id) in node.outputs.enumerated() {
+                guard let id, !(slot == 0 && forwardsExternal) else { continue }
+                produced.insert(id.index)
+            }
+        }
         for (s, node) in nodes.enumerated() {
             var frees: [Int] = []
             var takes: [Bool] = []
@@ -62,6 +86,7 @@ struct ExecutionPlan: Sendable {
             }
             steps.append(Step(op: node.op, label: node.label, inputs: slots, takes: takes,
                               outputs: node.outputs.map { $0?.index ?? -1 }, frees: frees,
+                              recyclable: Set(frees.filter { produced.contains($0) }),
                               maxInputCount: slots.count))
         }
         self.steps = steps
@@ -69,32 +94,42 @@ struct ExecutionPlan: Sendable {
     }
 
     /// Runs the steps over `slots` (feeds already placed) and leaves the outputs in them.
-    func execute(_ slots: inout [Value?], limits: ModelLimits) throws {
-        var inputs = OperatorInputs(values: [], limits: limits)
+    func execute(_ slots: inout [Value?], limits: ModelLimits, pool: BufferPool?) throws {
+        var inputs = OperatorInputs(values: [], limits: limits, pool: pool)
         inputs.values.reserveCapacity(steps.reduce(0) { max($0, $1.maxInputCount) })
         for step in steps {
             inputs.values.removeAll(keepingCapacity: true)
+            let takes = step.takes
             for (j, slot) in step.inputs.enumerated() {
                 if slot < 0 {
                     inputs.values.append(nil)
-                } else if step.takes[j] {
-                    inputs.values.append(slots[slot])
-                    slots[slot] = nil
+                } else if takes[j] {
+                    inputs.values.append(slots[slot].take())
                 } else {
                     inputs.values.append(slots[slot])
                 }
             }
-            let results: [Value]
+            var results: [Value]
             do {
                 results = try step.op.run(&inputs)
             } catch let error as ModelError {
                 throw ModelError(error.kind == .limitExceeded ? .limitExceeded : .runtime, "\(step.label): \(error.message)")
             }
-            guard results.count >= step.outputs.count else {
-                throw ModelError.runtime("\(step.label): produced \(results.count) values for \(step.outputs.count) outputs")
+            let outputs = step.outputs
+            guard results.count >= outputs.count else {
+                throw ModelError.runtime("\(step.label): produced \(results.count) values for \(outputs.count) outputs")
             }
-            for (i, slot) in step.outputs.enumerated() where slot >= 0 {
-                slots[slot] = results[i]
+            if results.count > outputs.count { results.removeLast(results.count - outputs.count) }
+            for i in stride(from: outputs.count - 1, through: 0, by: -1) {
+                let value = results.removeLast()
+                if outputs[i] >= 0 { slots[outputs[i]] = value }
+            }
+            if let pool, !step.recyclable.isEmpty {
+                // Inputs moved in at their last use and not consumed by the operator.
+                for (j, slot) in step.inputs.enumerated() where step.takes[j] && step.recyclable.contains(slot) {
+                    pool.recycle(inputs.values[j].take())
+                }
+                for slot in step.frees where step.recyclable.contains(slot) { pool.recycle(slots[slot].take()) }
             }
             for slot in step.frees { slots[slot] = nil }
         }

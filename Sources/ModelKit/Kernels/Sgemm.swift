@@ -1,9 +1,13 @@
+import ModelKitKernels
+
 /// Single-precision matrix multiply: `C = alpha * A·B (+ C when accumulating)`, row-major.
 ///
 /// A cache-blocked kernel in the shape of BLIS/MLAS: B is packed into panels of 8 columns
 /// (one `SIMD8<Float>` per k) in blocks of `kc` rows, so the micro-kernel streams it
 /// contiguously; a 6x8 micro-kernel keeps 6 accumulators in registers and broadcasts one A
-/// element per row per k. Constant weights are packed once at load (`PackedMatrix`).
+/// element per row per k. On CPUs with AVX2 + FMA (`CPUFeatures.wideKernels`) the panels are
+/// 16 wide and the 6x16 FMA kernels of `ModelKitKernels` run instead. Constant weights are
+/// packed once at load (`PackedMatrix`).
 enum Sgemm {
     /// Columns per packed panel (one SIMD8 of accumulators per row).
     static let nr = 8
@@ -16,16 +20,22 @@ enum Sgemm {
     struct PackedMatrix: Sendable {
         let k: Int
         let n: Int
+        /// Panel width: 8 (portable kernels) or 16 (wide kernels).
+        let nr: Int
         let panels: Int
         let data: [Float]
+        /// For narrow B (n <= `narrow`): its columns, each contiguous, for the dot-product path.
+        let columns: [Float]?
 
         /// Packs `b` (row-major K x N, or N x K when `transposed`).
-        init(_ b: UnsafeBufferPointer<Float>, k: Int, n: Int, transposed: Bool) {
+        init(_ b: UnsafeBufferPointer<Float>, k: Int, n: Int, transposed: Bool, wide: Bool = CPUFeatures.wideKernels) {
             self.k = k
             self.n = n
-            let panels = (n + Sgemm.nr - 1) / Sgemm.nr
+            let nr = wide ? AVX2Kernels.nr : Sgemm.nr
+            self.nr = nr
+            let panels = n <= Sgemm.narrow ? 0 : (n + nr - 1) / nr
             self.panels = panels
-            let padded = panels * Sgemm.nr
+            let padded = panels * nr
             var data = [Float](repeating: 0, count: k * padded)
             data.withUnsafeMutableBufferPointer { out in
                 var k0 = 0
@@ -33,13 +43,13 @@ enum Sgemm {
                     let kLen = min(Sgemm.kc, k - k0)
                     let blockBase = k0 * padded
                     for p in 0..<panels {
-                        let panelBase = blockBase + p * kLen * Sgemm.nr
-                        let j0 = p * Sgemm.nr
-                        let width = min(Sgemm.nr, n - j0)
+                        let panelBase = blockBase + p * kLen * nr
+                        let j0 = p * nr
+                        let width = min(nr, n - j0)
                         for kk in 0..<kLen {
                             let row = k0 + kk
                             for jj in 0..<width {
-                                out[panelBase + kk * Sgemm.nr + jj] = transposed ? b[(j0 + jj) * k + row] : b[row * n + j0 + jj]
+                                out[panelBase + kk * nr + jj] = transposed ? b[(j0 + jj) * k + row] : b[row * n + j0 + jj]
                             }
                         }
                     }
@@ -47,7 +57,41 @@ enum Sgemm {
                 }
             }
             self.data = data
+            if n <= Sgemm.narrow {
+                var columns = [Float](repeating: 0, count: n * k)
+                for j in 0..<n {
+                    for row in 0..<k { columns[j * k + row] = transposed ? b[j * k + row] : b[row * n + j] }
+                }
+                self.columns = columns
+            } else {
+                self.columns = nil
+            }
         }
+    }
+
+    /// B this narrow (e.g. a regression head, N = 1) runs as dot products instead of panels.
+    static let narrow = 2
+
+    /// Dot product of two contiguous float vectors of length `n`.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var i = 0
+        while i + 16 <= n {
+            acc0 += load(a + i) * load(b + i)
+            acc1 += load(a + i + 8) * load(b + i + 8)
+            i += 16
+        }
+        if i + 8 <= n {
+            acc0 += load(a + i) * load(b + i)
+            i += 8
+        }
+        var sum = (acc0 + acc1).sum()
+        while i < n {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
     }
 
     /// `C[m x n] (=|+=) alpha * A[m x k] · packedB`; A row-major with leading dimension `lda`.
@@ -59,6 +103,22 @@ enum Sgemm {
             if !accumulate { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
             return
         }
+        if let columns = b.columns {
+            columns.withUnsafeBufferPointer { cols in
+                guard let colBase = cols.baseAddress else { return }
+                let wide = b.nr == AVX2Kernels.nr
+                for i in 0..<m {
+                    for j in 0..<n {
+                        let d = wide ? AVX2Kernels.dot(a + i * lda, colBase + j * k, k) : dot(a + i * lda, colBase + j * k, k)
+                        let v = alpha * d
+                        c[i * ldc + j] = accumulate ? c[i * ldc + j] + v : v
+                    }
+                }
+            }
+            return
+        }
+        let nr = b.nr
+        let wide = nr == AVX2Kernels.nr
         let padded = b.panels * nr
         b.data.withUnsafeBufferPointer { packed in
             guard let base = packed.baseAddress else { return }
@@ -75,7 +135,15 @@ enum Sgemm {
                         let width = min(nr, n - j0)
                         let aTile = a + i * lda + k0
                         let cTile = c + i * ldc + j0
-                        if rows == mr {
+                        if wide {
+                            if rows == mr {
+                                AVX2Kernels.kernel6x16(aTile, lda, panel, kLen, cTile, ldc, width, alpha, add)
+                            } else {
+                                for r in 0..<rows {
+                                    AVX2Kernels.kernel1x16(aTile + r * lda, panel, kLen, cTile + r * ldc, width, alpha, add)
+                                }
+                            }
+                        } else if rows == mr {
                             kernel6(aTile, lda, panel, kLen, cTile, ldc, width, alpha, add)
                         } else {
                             for r in 0..<rows {

@@ -155,25 +155,11 @@ struct ArithmeticOperator: Operator {
         }
         x.withUnsafeMutableBufferPointer { px in
             y.withUnsafeBufferPointer { py in
-                var base = 0
-                if period == 1 {
-                    let v = py[0]
-                    switch kind {
-                    case .add: for i in 0..<count { px[i] += v }
-                    case .sub: for i in 0..<count { px[i] -= v }
-                    case .mul: for i in 0..<count { px[i] *= v }
-                    case .div: for i in 0..<count { px[i] /= v }
-                    }
-                    return
-                }
-                while base < count {
-                    switch kind {
-                    case .add: for j in 0..<period { px[base + j] += py[j] }
-                    case .sub: for j in 0..<period { px[base + j] -= py[j] }
-                    case .mul: for j in 0..<period { px[base + j] *= py[j] }
-                    case .div: for j in 0..<period { px[base + j] /= py[j] }
-                    }
-                    base += period
+                switch kind {
+                case .add: VectorKernels.periodic(px, py, +, +)
+                case .sub: VectorKernels.periodic(px, py, -, -)
+                case .mul: VectorKernels.periodic(px, py, *, *)
+                case .div: VectorKernels.periodic(px, py, /, /)
                 }
             }
         }

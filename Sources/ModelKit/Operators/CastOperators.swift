@@ -28,6 +28,8 @@ enum CastOperators {
 }
 
 struct CastOperator: Operator {
+    var forwardsInput: Bool { true }
+
     let to: DataType
 
     func outputFacts(_ inputs: [ValueFact?]) throws -> [ValueFact] {

@@ -80,9 +80,12 @@ struct MatMulOperator: Operator {
         let count = try inputs.checkOutput(s.out)
         switch (a.storage, b.storage) {
         case (.float(let x), .float(let y)):
-            return [.tensor(Tensor(unchecked: s.out, .float(MatMulOperator.float(x, y, s, count, packedB))))]
+            var out = inputs.floatBuffer(count: count)
+            MatMulOperator.float(x, y, s, &out, packedB)
+            return [.tensor(Tensor(unchecked: s.out, .float(out)))]
         case (.float16(let x), .float16(let y)):
-            let r = MatMulOperator.float(Half.toFloat(x), Half.toFloat(y), s, count, nil)
+            var r = [Float](repeating: 0, count: count)
+            MatMulOperator.float(Half.toFloat(x), Half.toFloat(y), s, &r, nil)
             return [.tensor(Tensor(unchecked: s.out, .float16(Half.fromFloat(r))))]
         case (.double(let x), .double(let y)): return [.tensor(Tensor(unchecked: s.out, .double(Naive.batched(x, y, s, count))))]
         case (.int32(let x), .int32(let y)): return [.tensor(Tensor(unchecked: s.out, .int32(Naive.batched(x, y, s, count))))]
@@ -94,17 +97,18 @@ struct MatMulOperator: Operator {
     }
 
     /// Float32 matmul on the SIMD kernel; a 2-D B makes A's batch dims part of M (one call).
-    static func float(_ x: [Float], _ y: [Float], _ s: MatMulShape, _ count: Int, _ packed: Sgemm.PackedMatrix?) -> [Float] {
-        guard count > 0 else { return [] }
-        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+    static func float(_ x: [Float], _ y: [Float], _ s: MatMulShape, _ out: inout [Float], _ packed: Sgemm.PackedMatrix?) {
+        let count = out.count
+        guard count > 0 else { return }
+        out.withUnsafeMutableBufferPointer { outBuffer in
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeBufferPointer { py in
-                    guard let pa = px.baseAddress, let pc = out.baseAddress else {
-                        out.initialize(repeating: 0)
+                    guard let pa = px.baseAddress, let pc = outBuffer.baseAddress else {
+                        for i in 0..<count { outBuffer[i] = 0 }
                         return
                     }
                     if s.bBatch.isEmpty && s.aBatch == s.batch {
-                        let rows = s.out.count == 0 ? 1 : count / max(s.n, 1)
+                        let rows = count / max(s.n, 1)
                         let pb = packed ?? Sgemm.PackedMatrix(py, k: s.k, n: s.n, transposed: false)
                         Sgemm.multiply(m: rows, a: pa, lda: s.k, b: pb, c: pc, ldc: s.n, alpha: 1, accumulate: false)
                         return
@@ -119,7 +123,6 @@ struct MatMulOperator: Operator {
                     }
                 }
             }
-            initialized = count
         }
     }
 }

@@ -121,6 +121,8 @@ extension Tensor {
 }
 
 struct DropoutOperator: Operator {
+    var forwardsInput: Bool { true }
+
     let boolMask: Bool
     let outputCount: Int
     let ratio: Float

@@ -18,6 +18,10 @@ protocol Operator: Sendable {
     /// Whether the loader may evaluate this node at load when all its inputs are constant.
     var isFoldable: Bool { get }
 
+    /// Whether output 0 may share input 0's buffer (Identity, Reshape...): the plan then never
+    /// recycles it when the input is a feed or a constant.
+    var forwardsInput: Bool { get }
+
     /// Called once at load after `outputFacts` with the same facts: may return a specialized
     /// operator (e.g. with constant weights pre-packed). The default returns `self`.
     func prepared(_ inputs: [ValueFact?]) throws -> any Operator
@@ -25,6 +29,8 @@ protocol Operator: Sendable {
 
 extension Operator {
     var isFoldable: Bool { true }
+
+    var forwardsInput: Bool { false }
 
     func prepared(_ inputs: [ValueFact?]) throws -> any Operator { self }
 }
@@ -35,10 +41,19 @@ struct OperatorInputs {
     var values: [Value?]
     /// Limits every output allocation is checked against.
     let limits: ModelLimits
+    /// The session's buffer pool (nil when folding constants at load).
+    let pool: BufferPool?
 
-    init(values: [Value?], limits: ModelLimits) {
+    init(values: [Value?], limits: ModelLimits, pool: BufferPool? = nil) {
         self.values = values
         self.limits = limits
+        self.pool = pool
+    }
+
+    /// A float buffer of `count` elements, reused from earlier runs when possible; its contents
+    /// are unspecified and the caller must overwrite every element.
+    func floatBuffer(count: Int) -> [Float] {
+        pool?.floats(count: count) ?? [Float](repeating: 0, count: count)
     }
 
     /// The number of declared inputs (including omitted optional ones).
@@ -67,9 +82,12 @@ struct OperatorInputs {
 
     /// Moves input `index` out so its buffer can be mutated in place when no one else holds it.
     mutating func takeTensor(_ index: Int) throws -> Tensor {
-        let t = try tensor(index)
-        values[index] = nil
-        return t
+        guard index < values.count else { throw ModelError.runtime("input \(index) is missing") }
+        switch values[index].take() {
+        case .tensor(let t)?: return t
+        case nil: throw ModelError.runtime("input \(index) is missing")
+        default: throw ModelError.runtime("input \(index) is not a tensor")
+        }
     }
 
     /// Throws `.limitExceeded` unless a tensor of `shape` is within the limits; returns its element count.

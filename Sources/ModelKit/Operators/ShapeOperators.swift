@@ -47,6 +47,8 @@ enum ShapeOperators {
 
 /// `Identity`: the input, unchanged (tensors, sequences, maps).
 struct IdentityOperator: Operator {
+    var forwardsInput: Bool { true }
+
     func outputFacts(_ inputs: [ValueFact?]) throws -> [ValueFact] {
         guard let x = inputs.first ?? nil else { throw ModelError.invalidModel("input is missing") }
         return [x]
@@ -60,6 +62,8 @@ struct IdentityOperator: Operator {
 
 /// `Reshape`: 0 copies the input dimension (unless `allowzero`), -1 is inferred.
 struct ReshapeOperator: Operator {
+    var forwardsInput: Bool { true }
+
     let attributeShape: [Int]?
     let allowZero: Bool
 
@@ -135,6 +139,8 @@ struct ReshapeOperator: Operator {
 
 /// `Flatten`: to 2-D `[prod(d[..<axis]), prod(d[axis...])]`.
 struct FlattenOperator: Operator {
+    var forwardsInput: Bool { true }
+
     let axis: Int
 
     func outputFacts(_ inputs: [ValueFact?]) throws -> [ValueFact] {
@@ -166,6 +172,8 @@ struct FlattenOperator: Operator {
 
 /// `Squeeze`: removes the given size-1 axes, or all size-1 axes when none are given.
 struct SqueezeOperator: Operator {
+    var forwardsInput: Bool { true }
+
     let attributeAxes: [Int]?
     let axesFromInput: Bool
 
@@ -214,6 +222,8 @@ struct SqueezeOperator: Operator {
 
 /// `Unsqueeze`: inserts size-1 axes at the given positions of the output.
 struct UnsqueezeOperator: Operator {
+    var forwardsInput: Bool { true }
+
     let attributeAxes: [Int]?
 
     static func positions(_ axes: [Int], outRank: Int) throws -> Set<Int> {

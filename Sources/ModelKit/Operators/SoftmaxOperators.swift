@@ -47,10 +47,11 @@ struct SoftmaxOperator: Operator {
         var x = try inputs.takeTensor(0)
         let shape = x.shape
         let (outer, length, inner) = try layout(shape)
-        switch x.takeStorage() {
-        case .float(var v):
+        if var v = x.takeFloats() {
             apply(&v, outer, length, inner)
             return [.tensor(Tensor(unchecked: shape, .float(v)))]
+        }
+        switch x.takeStorage() {
         case .double(var v):
             apply(&v, outer, length, inner)
             return [.tensor(Tensor(unchecked: shape, .double(v)))]

@@ -57,10 +57,16 @@ struct UnaryOperator: Operator {
     func run(_ inputs: inout OperatorInputs) throws -> [Value] {
         var x = try inputs.takeTensor(0)
         let shape = x.shape
-        switch x.takeStorage() {
-        case .float(var v):
-            apply(&v)
+        // Float32 first, moved out of the tensor so the buffer is unique and mutated in place.
+        if var v = x.takeFloats() {
+            switch kind {
+            case .relu: v.withUnsafeMutableBufferPointer { VectorKernels.relu($0) }
+            case .leakyRelu: v.withUnsafeMutableBufferPointer { VectorKernels.leakyRelu($0, alpha: alpha) }
+            default: apply(&v)
+            }
             return [.tensor(Tensor(unchecked: shape, .float(v)))]
+        }
+        switch x.takeStorage() {
         case .double(var v):
             apply(&v)
             return [.tensor(Tensor(unchecked: shape, .double(v)))]
@@ -147,11 +153,12 @@ struct ClipOperator: Operator {
             if let b, b.elementCount != 1 { throw ModelError.runtime("min and max must be scalars, got shape \(b.shape)") }
         }
         let shape = x.shape
+        if var v = x.takeFloats() {
+            clipFloat(&v, lo?.floatValues()?.first ?? attributeMin, hi?.floatValues()?.first ?? attributeMax)
+            return [.tensor(Tensor(unchecked: shape, .float(v)))]
+        }
         let storage: TensorStorage
         switch x.takeStorage() {
-        case .float(var v):
-            clipFloat(&v, lo?.floatValues()?.first ?? attributeMin, hi?.floatValues()?.first ?? attributeMax)
-            storage = .float(v)
         case .double(var v):
             clipFloat(&v, lo?.doubleValues()?.first ?? attributeMin.map(Double.init), hi?.doubleValues()?.first ?? attributeMax.map(Double.init))
             storage = .double(v)

@@ -19,6 +19,7 @@ public final class Session: Sendable {
     public let limits: ModelLimits
 
     private let plan: ExecutionPlan
+    private let pool = BufferPool()
     /// Feedable values (required inputs and overridable initializers) by name.
     private let feedSlots: [String: (slot: Int, type: ValueType, required: Bool)]
     private let requiredCount: Int
@@ -108,7 +109,7 @@ public final class Session: Sendable {
                 throw ModelError.invalidInput("unknown output '\(name)'; the model's outputs are \(outputSlots.map(\.name).joined(separator: ", "))")
             }
         }
-        try plan.execute(&slots, limits: limits)
+        try plan.execute(&slots, limits: limits, pool: pool)
         var result: [String: Value] = [:]
         result.reserveCapacity(requested?.count ?? outputSlots.count)
         if let requested {
@@ -137,21 +138,17 @@ public final class Session: Sendable {
         guard case .tensor(let elementType, let shape) = entry.type else {
             throw ModelError.invalidInput("input '\(name)': expected \(entry.type), got a tensor")
         }
-        let received = "tensor(\(tensor.dataType)) of shape \(tensor.shape)"
-        guard tensor.dataType == elementType else {
-            throw ModelError.invalidInput("input '\(name)': expected \(entry.type), got \(received)")
+        func mismatch() -> ModelError {
+            .invalidInput("input '\(name)': expected \(entry.type), got tensor(\(tensor.dataType)) of shape \(tensor.shape)")
         }
+        guard tensor.dataType == elementType else { throw mismatch() }
         guard tensor.rank <= limits.maxRank, tensor.elementCount <= limits.maxTensorElements else {
-            throw ModelError.limit("input '\(name)': \(received) exceeds the limits (rank \(limits.maxRank), \(limits.maxTensorElements) elements)")
+            throw ModelError.limit("input '\(name)': tensor of shape \(tensor.shape) exceeds the limits (rank \(limits.maxRank), \(limits.maxTensorElements) elements)")
         }
         if let shape {
-            guard shape.count == tensor.rank else {
-                throw ModelError.invalidInput("input '\(name)': expected \(entry.type), got \(received)")
-            }
+            guard shape.count == tensor.rank else { throw mismatch() }
             for (dim, size) in zip(shape, tensor.shape) {
-                if case .fixed(let n) = dim, n != size {
-                    throw ModelError.invalidInput("input '\(name)': expected \(entry.type), got \(received)")
-                }
+                if case .fixed(let n) = dim, n != size { throw mismatch() }
             }
         }
         return (entry.slot, entry.required)

@@ -1,0 +1,1 @@
+2blue2red2red2purple2red2blue2blue2green2red2red2red2greenBcolour

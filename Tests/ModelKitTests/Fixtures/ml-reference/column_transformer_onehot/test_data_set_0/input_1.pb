@@ -1,0 +1,1 @@
+2L2L2L2XL2XL2S2XL2M2XL2L2S2XLBsize

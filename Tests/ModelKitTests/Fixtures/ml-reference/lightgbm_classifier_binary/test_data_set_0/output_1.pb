@@ -1,0 +1,1 @@
+BprobabilitiesJ`XhG? ^b>XhG? ^b>ψζ?2Κ>ΐ8d>ΠρF?ή‘>7??ΐ8d>ΠρF?_γF?„rd>ΑiG?όXb>–`¥>µO-?Μs>Ζ:?Vό>Υϋ?ΐ8d>ΠρF?

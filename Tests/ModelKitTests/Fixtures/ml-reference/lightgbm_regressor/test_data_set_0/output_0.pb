@@ -1,0 +1,1 @@
+BvariableJ0™EKA“–ØÂjŒšAÒ¬MÁ¯t‘Âñi÷Âpà Aè¯eÁ>ˆáÁÓSÃeG®Â›ëÂ

@@ -1,0 +1,8 @@
+2	virginica2
+versicolor2
+versicolor2
+versicolor2	virginica2
+versicolor2	virginica2
+versicolor2	virginica2
+versicolor2
+versicolor2setosaBlabel

@@ -1,0 +1,8 @@
+2	virginica2
+versicolor2
+versicolor2setosa2	virginica2
+versicolor2	virginica2setosa2
+versicolor2
+versicolor2
+versicolor2
+versicolorBlabel

@@ -1,0 +1,1 @@
+BprobabilitiesJ`ìr?7Q=ìr?7Q=Fs?té> "M=Þ-s?:Z´>ãÒ%? "M=Þ-s?ìr?7Q=ìr?7Q=LpB>ícO? =œÝo?2Ç„>gœ=? "M=Þ-s?

@@ -10,6 +10,10 @@ import HTTPKit
 /// | `MONOLITH_LOG_FORMAT` | `--log-format` | json |
 /// | `MONOLITH_SHUTDOWN_GRACE` | `--shutdown-grace` | 10 (seconds) |
 /// | `MONOLITH_EVENT_LOOPS` | `--event-loops` | CPUs this process may run on |
+/// | `MONOLITH_DATA` | `--data` | ./data |
+/// | `MONOLITH_REGISTRY` | `--registry` | unset |
+/// | `MONOLITH_POLL_INTERVAL` | | 2 (seconds) |
+/// | `MONOLITH_LOAD_WAIT` | | 10 (seconds) |
 struct Configuration: Sendable, Equatable {
     enum LogFormat: String, Sendable {
         case json, text
@@ -22,6 +26,14 @@ struct Configuration: Sendable, Equatable {
     var shutdownGrace: Duration = .seconds(10)
     /// Event-loop threads; nil means one per CPU available to the process.
     var eventLoops: Int?
+    /// The SQLite file and the artifact store live here.
+    var dataDirectory = "./data"
+    /// A registry folder to import and watch.
+    var registryFolder: String?
+    /// How often the registry folder is scanned.
+    var pollInterval: Duration = .seconds(2)
+    /// How long a request waits for a model that is loading.
+    var loadWait: Duration = .seconds(10)
 
     /// The flags `serve` accepts for these settings.
     static let options: [CommandOption] = [
@@ -31,7 +43,19 @@ struct Configuration: Sendable, Equatable {
         CommandOption(name: "log-format", valueName: "F", help: "json|text (env MONOLITH_LOG_FORMAT, default json)."),
         CommandOption(name: "shutdown-grace", valueName: "S", help: "Seconds to finish in-flight requests on SIGTERM (env MONOLITH_SHUTDOWN_GRACE, default 10)."),
         CommandOption(name: "event-loops", valueName: "N", help: "Event-loop threads (env MONOLITH_EVENT_LOOPS, default one per CPU)."),
+        dataOption,
+        CommandOption(name: "registry", valueName: "DIR", help: "A model registry folder to import and watch (env MONOLITH_REGISTRY)."),
     ]
+
+    /// `--data DIR`, shared by every command that opens the store.
+    static let dataOption = CommandOption(name: "data", valueName: "DIR", help: "Data directory: SQLite store + artifacts (env MONOLITH_DATA, default ./data).")
+
+    /// The data directory from `--data`, else `MONOLITH_DATA`, else `./data`.
+    static func dataDirectory(environment: [String: String], arguments: CommandLineArguments) -> String {
+        if let v = arguments["data"], !v.isEmpty { return v }
+        if let v = environment["MONOLITH_DATA"], !v.isEmpty { return v }
+        return "./data"
+    }
 
     /// Reads the environment, then applies flags over it.
     static func load(environment: [String: String], arguments: CommandLineArguments) throws(UsageError) -> Configuration {
@@ -61,6 +85,18 @@ struct Configuration: Sendable, Equatable {
         if let (v, source) = value("event-loops", "MONOLITH_EVENT_LOOPS") {
             guard let n = Int(v), (1...256).contains(n) else { throw UsageError("\(source): invalid event-loop count '\(v)' (1-256)") }
             c.eventLoops = n
+        }
+        c.dataDirectory = dataDirectory(environment: environment, arguments: arguments)
+        if let (v, _) = value("registry", "MONOLITH_REGISTRY") { c.registryFolder = v }
+        if let v = environment["MONOLITH_POLL_INTERVAL"], !v.isEmpty {
+            guard let interval = parseSeconds(v), interval >= .milliseconds(10) else {
+                throw UsageError("MONOLITH_POLL_INTERVAL: invalid duration '\(v)' (seconds, at least 0.01)")
+            }
+            c.pollInterval = interval
+        }
+        if let v = environment["MONOLITH_LOAD_WAIT"], !v.isEmpty {
+            guard let wait = parseSeconds(v) else { throw UsageError("MONOLITH_LOAD_WAIT: invalid duration '\(v)' (seconds)") }
+            c.loadWait = wait
         }
         return c
     }

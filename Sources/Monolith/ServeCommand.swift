@@ -4,12 +4,19 @@ import HTTPKit
 enum ServeCommand: MonolithCommand {
     static let name = "serve"
     static let summary = "Run the server."
-    static let usage = "monolith serve [--host H] [--port P] [--log-level L] [--log-format F] [--shutdown-grace S] [--event-loops N]"
+    static let usage = "monolith serve [--data DIR] [--registry DIR] [--host H] [--port P] [--log-level L] [--log-format F] [--shutdown-grace S] [--event-loops N]"
     static var options: [CommandOption] { Configuration.options }
     static let details = """
         Environment: MONOLITH_HOST, PORT, MONOLITH_LOG_LEVEL, MONOLITH_LOG_FORMAT, MONOLITH_SHUTDOWN_GRACE,
-        MONOLITH_EVENT_LOOPS
+        MONOLITH_EVENT_LOOPS, MONOLITH_DATA, MONOLITH_REGISTRY, MONOLITH_POLL_INTERVAL (seconds between
+        registry folder scans, default 2), MONOLITH_LOAD_WAIT (seconds a request waits for a loading
+        model, default 10), MONOLITH_DEFAULT_MODEL (the model POST /predict serves)
         (flags override the environment). Logs are JSON lines on stdout.
+        The registry folder is imported at start and watched: a new or changed model.onnx becomes a
+        version once it has loaded, a removed version folder retires. Layouts: models/<version>/model.onnx
+        + metadata.json (+ latest/), or Triton's <model>/<version>/model.onnx.
+        GET /health answers while the process runs; GET /health/ready answers 200 once every model is
+        loaded (503 with the reason before).
         On SIGTERM or SIGINT the server stops accepting, closes idle connections, lets in-flight
         requests finish within the shutdown grace and exits 0.
         Exit status: 0 after a clean shutdown, 1 if the server cannot start, 2 on a usage error.
@@ -24,11 +31,20 @@ enum ServeCommand: MonolithCommand {
             return 2
         }
         let logger = configuration.makeLogger()
-        let responder: RouterResponder
+        let defaultModel = environment["MONOLITH_DEFAULT_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        let application: Application
         do {
-            responder = try makeRouter(configuration: configuration, logger: logger).buildResponder()
+            application = try Application(configuration: configuration, logger: logger)
         } catch {
-            logger.critical("route table invalid", metadata: ["error": .string(error.description)])
+            Output.standardError("monolith serve: \(error)\n")
+            logger.critical("cannot start", metadata: ["error": .string(error.message)])
+            return 1
+        }
+        let responder: ServingResponder
+        do {
+            responder = try makeResponder(application: application, defaultModel: defaultModel)
+        } catch {
+            logger.critical("route table invalid", metadata: ["error": .string("\(error)")])
             return 1
         }
         let serverConfiguration = ServerConfiguration(
@@ -36,6 +52,8 @@ enum ServeCommand: MonolithCommand {
             shutdownGrace: configuration.shutdownGrace, handleSignals: true)
         do {
             let server = try HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
+            application.start()
+            defer { application.shutdown() }
             try server.run()
         } catch {
             logger.critical("server failed", metadata: ["error": .string(error.description)])
@@ -44,19 +62,23 @@ enum ServeCommand: MonolithCommand {
         return 0
     }
 
-    /// The application's routes. To add a route family, write a `RouteCollection` and
-    /// register it here.
-    static func makeRouter(configuration: Configuration, logger: Logger) -> Router {
+    /// The application's routes: the seed routes, the serving API over the registry, and
+    /// the docs describing both. To add a route family, write a `RouteCollection` (taking
+    /// what it needs from the `Application` in its initializer) and list it here.
+    static func makeResponder(application: Application, defaultModel: String?) throws -> ServingResponder {
         let router = Router()
         let collections: [any RouteCollection] = [
             SeedRoutes(),
         ]
         for collection in collections { collection.register(on: router) }
-        return router
+        return try ServingRoutes.makeResponder(router: router, environment: application.servingEnvironment(defaultModel: defaultModel),
+                                               others: collections)
     }
 }
 
-/// A family of routes registered together (seed routes, V2, V1, MLflow, admin…).
+/// A family of routes registered together (seed routes, V2, V1, MLflow, admin…). A
+/// collection takes the process state it needs (`Application`, `ServingEnvironment`) in its
+/// initializer.
 protocol RouteCollection {
     func register(on router: Router)
 }

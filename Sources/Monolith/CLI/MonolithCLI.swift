@@ -7,6 +7,9 @@ enum MonolithCLI {
         [
             ServeCommand.self,
             InferCommand.self,
+            ImportCommand.self,
+            ModelsCommand.self,
+            AliasCommand.self,
             HealthcheckCommand.self,
             VersionCommand.self,
             HelpCommand.self,

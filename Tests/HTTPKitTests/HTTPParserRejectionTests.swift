@@ -201,3 +201,31 @@ import Testing
         #expect(throws: HTTPParserError.obsFold) { try parser.parse(Array("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)) }
     }
 }
+
+/// The outcome never depends on how the bytes are split (a regression found by the fuzzer:
+/// a request line exactly at its limit, whose CR arrived before its LF).
+@Suite struct HTTPParserSplitIndependenceTests {
+    static let small = HTTPLimits(maxRequestTargetLength: 64, maxHeadSize: 256, maxHeaderFieldCount: 4, maxBodySize: 64, maxChunkLineLength: 32)
+
+    static let inputs: [String] = [
+        "GET /" + String(repeating: "a", count: 114) + " HTTP/1.1\r\nHost: a\r\n\r\n",   // line of 128 bytes: the limit
+        "GET /" + String(repeating: "a", count: 115) + " HTTP/1.1\r\nHost: a\r\n\r\n",   // one more
+        "EHTTP/1.1\r" + String(repeating: " ", count: 118) + "\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + String(repeating: "X-T: \(String(repeating: "v", count: 40))\r\n", count: 4) + "\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 28) + "\r\nx\r\n0\r\n\r\n",
+        // Too many fields and too large at once: the line whose end passes the size limit
+        // is also the one over the field count; size is checked first either way.
+        "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: " + String(repeating: "5", count: 250) + "\r\n\r\n",
+    ]
+
+    @Test(arguments: inputs)
+    func sameOutcomeWholeAndInPieces(input: String) {
+        let whole = parse(input, feed: .whole, limits: Self.small)
+        for feed in [Feed.byteByByte, .sevenBytes] {
+            let split = parse(input, feed: feed, limits: Self.small)
+            #expect(split.error == whole.error, "\(feed)")
+            #expect(split.requests.map(\.body) == whole.requests.map(\.body), "\(feed)")
+            #expect(split.requests.map(\.head.target) == whole.requests.map(\.head.target), "\(feed)")
+        }
+    }
+}

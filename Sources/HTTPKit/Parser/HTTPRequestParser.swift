@@ -175,9 +175,14 @@ public struct HTTPRequestParser: Sendable {
                 return (.needMoreData, base)
             }
             let contentEnd = lf > lineStart && p[lf - 1] == HTTPByte.cr ? lf - 1 : lf
+            // Checks run line by line in a fixed order (target length, head size, field
+            // count) so the outcome never depends on how the bytes were split.
+            if lineCount == 0 && contentEnd - base > limits.maxRequestTargetLength + 64 {
+                throw Self.requestLineTooLongError(p, base: base, end: contentEnd, limits: limits)
+            }
+            guard lf + 1 - base <= limits.maxHeadSize else { throw .headTooLarge }
             if lineCount > 0 && contentEnd == lineStart {
                 let headEnd = lf + 1
-                guard headEnd - base <= limits.maxHeadSize else { throw .headTooLarge }
                 let head = try HeadBuilder.build(UnsafeRawBufferPointer(rebasing: p[base..<headEnd]), fieldCount: lineCount - 1, limits: limits)
                 scanOffset = 0
                 lineCount = 0
@@ -185,28 +190,22 @@ public struct HTTPRequestParser: Sendable {
                 state = .bodyStart(head.framing)
                 return (.head(head), headEnd)
             }
-            if lineCount == 0 {
-                guard contentEnd - base <= limits.maxRequestTargetLength + 64 else {
-                    throw Self.requestLineTooLongError(p, base: base, end: contentEnd, limits: limits)
-                }
-            } else if lineCount > limits.maxHeaderFieldCount {
-                throw .tooManyFields
-            }
+            guard lineCount <= limits.maxHeaderFieldCount else { throw .tooManyFields }
             lineCount += 1
             lineStart = lf + 1
-            guard lineStart - base <= limits.maxHeadSize else { throw .headTooLarge }
         }
     }
 
     /// Rejects an unfinished head that already exceeds a limit (a slow or endless sender).
     func checkIncompleteHead(_ p: UnsafeRawBufferPointer, base: Int, lineStart: Int) throws(HTTPParserError) {
         if lineCount == 0 {
-            if p.count - base > limits.maxRequestTargetLength + 64 {
-                throw Self.requestLineTooLongError(p, base: base, end: p.count, limits: limits)
+            // A trailing CR may be the first half of the CRLF: not part of the line yet.
+            let end = p.count > base && p[p.count - 1] == HTTPByte.cr ? p.count - 1 : p.count
+            if end - base > limits.maxRequestTargetLength + 64 {
+                throw Self.requestLineTooLongError(p, base: base, end: end, limits: limits)
             }
-        } else if p.count - base > limits.maxHeadSize {
-            throw .headTooLarge
         }
+        if p.count - base > limits.maxHeadSize { throw .headTooLarge }
     }
 
     /// 414 when the method is a plausible token and what follows is an overlong target, else 400.
@@ -306,6 +305,7 @@ public struct HTTPRequestParser: Sendable {
                 return (.needMoreData, 0)
             }
             let contentEnd = lf > lineStart && p[lf - 1] == HTTPByte.cr ? lf - 1 : lf
+            guard lf + 1 <= limits.maxHeadSize else { return try fail(.headTooLarge) }
             if contentEnd == lineStart {
                 let end = lf + 1
                 var trailers = HTTPHeaders()
@@ -325,7 +325,6 @@ public struct HTTPRequestParser: Sendable {
             lineCount += 1
             guard lineCount <= limits.maxHeaderFieldCount else { return try fail(.tooManyFields) }
             lineStart = lf + 1
-            guard lineStart <= limits.maxHeadSize else { return try fail(.headTooLarge) }
         }
     }
 }

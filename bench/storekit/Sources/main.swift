@@ -58,14 +58,21 @@ func fill(_ dir: String, models: Int, versions: Int) throws {
     }
 }
 
-func openOnce(_ dir: String) throws -> (open: Double, snapshot: Double, models: Int) {
-    let t0 = monotonic()
+/// CPU time of the whole process (all threads).
+func processCPU() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func openOnce(_ dir: String) throws -> (open: Double, snapshot: Double, models: Int, openCPU: Double, snapshotCPU: Double) {
+    let t0 = monotonic(), c0 = processCPU()
     let store = try MetadataStore(path: dir + "/monolith.sqlite")
     _ = try ArtifactStore(directory: dir + "/artifacts")
-    let t1 = monotonic()
+    let t1 = monotonic(), c1 = processCPU()
     let snapshot = try store.registrySnapshot()
-    let t2 = monotonic()
-    return (t1 - t0, t2 - t1, snapshot.models.count)
+    let t2 = monotonic(), c2 = processCPU()
+    return (t1 - t0, t2 - t1, snapshot.models.count, c1 - c0, c2 - c1)
 }
 
 let arguments = CommandLine.arguments
@@ -82,7 +89,7 @@ do {
         var opens: [Double] = [], snapshots: [Double] = []
         var count = 0
         for _ in 0..<200 {
-            let (open, snapshot, n) = try openOnce(dir)
+            let (open, snapshot, n, _, _) = try openOnce(dir)
             opens.append(open)
             snapshots.append(snapshot)
             count = n
@@ -90,8 +97,8 @@ do {
         print(#"{"bench":"store-open","models":\#(count),"versions_per_model":\#(versions),"open_migrate_ms_p50":\#(percentile(opens, 0.5) * 1000),"open_migrate_ms_p99":\#(percentile(opens, 0.99) * 1000),"snapshot_ms_p50":\#(percentile(snapshots, 0.5) * 1000),"snapshot_ms_p99":\#(percentile(snapshots, 0.99) * 1000)}"#)
     case "open-once":
         guard arguments.count > 2 else { throw StoreError(.invalidArgument, "open-once DIR") }
-        let (open, snapshot, n) = try openOnce(arguments[2])
-        print(#"{"bench":"store-open-once","models":\#(n),"open_migrate_ms":\#(open * 1000),"snapshot_ms":\#(snapshot * 1000)}"#)
+        let (open, snapshot, n, openCPU, snapshotCPU) = try openOnce(arguments[2])
+        print(#"{"bench":"store-open-once","models":\#(n),"open_migrate_ms":\#(open * 1000),"snapshot_ms":\#(snapshot * 1000),"open_migrate_cpu_ms":\#(openCPU * 1000),"snapshot_cpu_ms":\#(snapshotCPU * 1000)}"#)
     default:
         print("usage: storekit-bench sha256 [MiB] | open DIR [MODELS VERSIONS] | open-once DIR")
         exit(2)

@@ -278,6 +278,13 @@ def page(res, results_rel: str, pngs) -> str:
             codes = sorted({str(x["exit_code"]) for x in st["sigterm"]})
             w(f"| {S[n]['label']} | `{st.get('ready_path', '/health/ready')}` | {_fmt(st['ready_ms_median'])} | {', '.join(_fmt(x) for x in st['ready_ms_all'])} | "
               f"{_fmt(_mib(st['idle_rss_kib_median']))} | {st['processes']} | {', '.join(codes)} |")
+        for key, v in (S[n].get("start_variants") or {}).items():
+            if "error" in v:
+                w(f"| {S[n]['label']}: {v['label']} | | error: {v['error'][:120].replace('|', '/')} | | | | |")
+                continue
+            codes = sorted({str(x["exit_code"]) for x in v["sigterm"]})
+            w(f"| {S[n]['label']}: {v['label']} | `{v.get('ready_path')}` | {_fmt(v['ready_ms_median'])} | {', '.join(_fmt(x) for x in v['ready_ms_all'])} | "
+              f"{_fmt(_mib(v['idle_rss_kib_median']))} | {v['processes']} | {', '.join(codes)} |")
     w("")
 
     ip = res.get("inprocess")

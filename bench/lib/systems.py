@@ -40,6 +40,7 @@ class System:
     ready_path: str = "/health/ready"
     ready_timeout: float = 60.0
     secondary: bool = False                     # timed with --secondary-reps repetitions
+    start_variants: Callable[[Context], dict] = lambda ctx: {}   # key -> (label, make, prime): extra start measurements
     workloads: tuple = ("predict",)             # "predict": POST /predict rounds; "health": GET /health (issue 2)
     notes: str = ""
     extra: dict = field(default_factory=dict)
@@ -106,6 +107,32 @@ def _monolith_make(ctx: Context, port: int, start_dir: Path):
     return argv, {"MONOLITH_LOG_LEVEL": ctx.log_level, "MONOLITH_HOST": "127.0.0.1", "PORT": str(port)}
 
 
+def _monolith_variants(ctx: Context) -> dict:
+    """Extra starts: the repository's example registry (issue 4's bar) and a restart of the
+    benchmark registry on a data folder that already holds it."""
+    example = ctx.root / "examples" / "registry"
+    warm = ctx.work / "monolith-warm-data"
+
+    def with_registry(registry: Path):
+        def make(c: Context, port: int, start_dir: Path):
+            argv, env = _monolith_make(c, port, start_dir)
+            argv[argv.index("--registry") + 1] = str(registry)
+            return argv, env
+        return make
+
+    def restart(c: Context, port: int, start_dir: Path):
+        argv, env = _monolith_make(c, port, start_dir)
+        warm.mkdir(parents=True, exist_ok=True)
+        argv[argv.index("--data") + 1] = str(warm)
+        return argv, env
+
+    out = {}
+    if (example / "models").is_dir():
+        out["example"] = ("example registry (examples/registry), fresh data", with_registry(example), False)
+    out["restart"] = (f"{ctx.model} registry, restart on a filled data folder", restart, True)
+    return out
+
+
 def _monolith_http_make(ctx: Context, port: int, start_dir: Path):
     argv = [str(ctx.monolith_bin), "serve", "--host", "127.0.0.1", "--port", str(port)]
     return argv, {"MONOLITH_LOG_LEVEL": ctx.log_level, "MONOLITH_DATA": str(start_dir / "data")}
@@ -146,6 +173,7 @@ def all_systems() -> list[System]:
                notes="nginx, 2 workers, `return 200` with a fixed JSON body: the HTTP ceiling, no model"),
         System(name="monolith", label="monolith", group="monolith", serves_model=True,
                make=_monolith_make, availability=_monolith_available, ready_timeout=30.0, workloads=("predict", "health"),
+               start_variants=_monolith_variants,
                notes="monolith serve --registry (the same ONNX file), release build, --static-swift-stdlib"),
         # Not in the default list: the HTTP layer alone (no registry), for the issue 2 figures
         # before /predict exists; the GET /health workload only.

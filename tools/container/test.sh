@@ -164,7 +164,7 @@ REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 if "${BUILD[@]}" --network host --build-arg "REVISION=$REVISION" -t "$IMAGE" . >"$WORK/build.log" 2>&1; then
   created_images+=("$IMAGE")
   ok "docker build with $BUILDER ($(( $(date +%s) - t0 )) s)"
-  grep -Eo "Build of (target|product): '[A-Za-z]+' complete! \([0-9.]+s\)" "$WORK/build.log" | sed 's/^/    /' || note "(every compile layer cached)"
+  grep -Eo "Build of (target:|product) '[A-Za-z]+' complete! \([0-9.]+s\)" "$WORK/build.log" | sed 's/^/    /' || note "(every compile layer cached)"
 else
   tail -n 40 "$WORK/build.log"; bad "docker build with $BUILDER"; echo "$passed passed, $failed failed"; exit 1
 fi

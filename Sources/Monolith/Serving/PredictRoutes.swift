@@ -1,4 +1,5 @@
 import HTTPKit
+import ModelKit
 
 /// The seed FastAPI services' routes beyond `/` and `/health` (PROTOCOLS.md §1):
 /// readiness, the database check and `POST /predict` on the default model.
@@ -34,7 +35,13 @@ struct PredictRoutes: RouteCollection {
         }
         router.post("/predict") { request, context in
             let model = try env.resolve(try env.defaultReference(), waiting: context)
-            let feeds = try PredictCodec.decode(request.body.bytes, signature: model.signature, limits: env.limits)
+            let body = request.body.bytes
+            let feeds: [String: Tensor]
+            if let tensor = FastRowDecoder.decode(body, signature: model.signature, limits: env.limits), let input = model.signature.inputs.first {
+                feeds = [input.name: tensor]
+            } else {
+                feeds = try PredictCodec.decode(body, signature: model.signature, limits: env.limits)
+            }
             let outputs = try runInference(model.session, feeds: feeds, outputs: model.signature.outputs.map(\.name))
             return .json(bytes: try PredictCodec.encode(outputs, model: model.name, version: model.version))
         }

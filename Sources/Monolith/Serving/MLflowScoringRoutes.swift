@@ -11,10 +11,9 @@ struct MLflowScoringRoutes: RouteCollection {
     func register(on router: Router) {
         let env = environment
         router.get("/ping") { _, _ in
+            // MLflow answers "\n" (labelled application/json, which it is not): text/plain here.
             let (ready, _) = env.models.readiness()
-            var response = Response.text("\n", status: ready ? .ok : .serviceUnavailable)
-            response.headers.set(name: "Content-Type", value: "application/json")
-            return response
+            return Response.text("\n", status: ready ? .ok : .serviceUnavailable)
         }
         router.get("/version") { _, _ in Response.text(env.serverVersion) }
         let scoring = router.group("/invocations", errorRenderer: MLflowErrorRenderer())

@@ -5,6 +5,8 @@
 identity_types.onnx  one input per V2 datatype, x_<type> [batch, 2] -> Identity -> y_<type>
 affine.onnx          input FP32 [N, 3] -> output = input @ W + b, FP32 [N, 1]
 two_inputs.onnx      a, b FP32 [N, 2] -> sum = a + b, product = a * b
+linear8.onnx         input FP32 [N, 8] -> variable = input @ W + b, FP32 [N, 1] (the shape of the
+                     OpenAPI examples: schemathesis serves it as "my_model")
 mlp.onnx             scikit-learn MLPRegressor(8, 8) on make_regression(200, 4, random_state=0),
                      input "input" FP32 [None, 4] (MatMul/Add/Relu)
 Deterministic: fixed weights and random_state=0.
@@ -65,6 +67,18 @@ def two_inputs():
     save(helper.make_model(graph, opset_imports=OPSET, producer_name="monolith-fixtures"), "two_inputs.onnx")
 
 
+def linear8():
+    w = helper.make_tensor("W", TensorProto.FLOAT, [8, 1], [0.5, -1.0, 2.0, 0.25, -0.5, 1.5, 0.0, 3.0])
+    b = helper.make_tensor("b", TensorProto.FLOAT, [1], [1.0])
+    nodes = [helper.make_node("MatMul", ["input", "W"], ["xw"]), helper.make_node("Add", ["xw", "b"], ["variable"])]
+    graph = helper.make_graph(
+        nodes, "linear8",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 8])],
+        [helper.make_tensor_value_info("variable", TensorProto.FLOAT, ["N", 1])],
+        initializer=[w, b])
+    save(helper.make_model(graph, opset_imports=OPSET, producer_name="monolith-fixtures"), "linear8.onnx")
+
+
 def mlp():
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
@@ -83,4 +97,5 @@ if __name__ == "__main__":
     identity_types()
     affine()
     two_inputs()
+    linear8()
     mlp()

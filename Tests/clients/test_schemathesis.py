@@ -1,0 +1,36 @@
+"""schemathesis against the live server: no 5xx and no response that violates the
+OpenAPI document (status codes, content types, bodies), within a bounded time."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import running_server
+
+
+def test_schemathesis_finds_no_server_error_and_no_schema_violation():
+    """On a server of its own: schemathesis deletes, unloads and uploads as it pleases. The
+    OpenAPI examples name `my_model` (8 features), which this server serves and defaults to."""
+    with running_server(default_model="my_model") as (url, _):
+        run_schemathesis(url)
+
+
+def run_schemathesis(url):
+    st = shutil.which("st") or shutil.which("schemathesis")
+    if st is None:
+        pytest.fail("schemathesis is not installed (pip install schemathesis)")
+    seconds = os.environ.get("SCHEMATHESIS_SECONDS", "60")
+    argv = [st, "run", f"{url}/openapi.json", "--url", url,
+            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance",
+            "--max-time", seconds, "--workers", "2", "--request-timeout", "20",
+            "--suppress-health-check", "all", "--no-color"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=int(seconds) + 240)
+    report = result.stdout
+    if "FAILURES" in report:
+        report = report[report.index("FAILURES"):]
+    sys.stdout.write(report[:20000] + "\n...\n" + result.stdout[-3000:])
+    sys.stderr.write(result.stderr[-2000:])
+    assert result.returncode == 0, "schemathesis reported failures (see output)"

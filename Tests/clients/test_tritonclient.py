@@ -1,0 +1,142 @@
+"""NVIDIA's tritonclient (HTTP) against monolith, unchanged: health, metadata, inference with
+binary tensors (its default) and with JSON tensors, outputs equal to onnxruntime's."""
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import tritonclient.http as httpclient
+from tritonclient.utils import InferenceServerException
+
+from conftest import MODELS
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def client(host):
+    return httpclient.InferenceServerClient(url=host)
+
+
+def ort_run(file, feeds):
+    session = ort.InferenceSession(str(MODELS / file), providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)
+
+
+def test_server_live_ready_and_metadata(client):
+    assert client.is_server_live()
+    assert client.is_server_ready()
+    meta = client.get_server_metadata()
+    assert meta["name"] == "monolith"
+    assert "binary_tensor_data" in meta["extensions"]
+    assert "model_repository" in meta["extensions"]
+
+
+def test_model_ready_and_metadata(client):
+    assert client.is_model_ready("mlp")
+    assert client.is_model_ready("affine", model_version="2")
+    assert not client.is_model_ready("no-such-model")
+    meta = client.get_model_metadata("mlp")
+    assert meta["name"] == "mlp"
+    assert meta["platform"] == "onnx_onnxv1"
+    assert meta["inputs"] == [{"name": "input", "datatype": "FP32", "shape": [-1, 4]}]
+    assert meta["outputs"] == [{"name": "variable", "datatype": "FP32", "shape": [-1, 1]}]
+    assert client.get_model_metadata("affine", model_version="1")["versions"] == ["1", "2"]
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_infer_matches_onnxruntime(client, binary):
+    x = RNG.normal(size=(16, 4)).astype(np.float32)
+    inp = httpclient.InferInput("input", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x, binary_data=binary)
+    out = httpclient.InferRequestedOutput("variable", binary_data=binary)
+    result = client.infer("mlp", [inp], outputs=[out], request_id="req-1")
+    got = result.as_numpy("variable")
+    (expected,) = ort_run("mlp.onnx", {"input": x})
+    assert got.shape == expected.shape == (16, 1)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    response = result.get_response()
+    assert response["id"] == "req-1"
+    assert response["model_name"] == "mlp"
+
+
+def test_infer_without_outputs_asks_binary_and_gets_all(client):
+    x = RNG.normal(size=(3, 4)).astype(np.float32)
+    inp = httpclient.InferInput("input", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x)
+    result = client.infer("mlp", [inp])
+    (expected,) = ort_run("mlp.onnx", {"input": x})
+    np.testing.assert_allclose(result.as_numpy("variable"), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_infer_with_version_and_alias(client):
+    x = np.array([[1, 1, 1]], dtype=np.float32)
+    for version, name in [("2", "affine"), ("", "affine@latest")]:
+        inp = httpclient.InferInput("input", [1, 3], "FP32")
+        inp.set_data_from_numpy(x)
+        result = client.infer(name, [inp], model_version=version)
+        np.testing.assert_allclose(result.as_numpy("output"), [[1.75]])
+
+
+TYPES = {
+    "bool": ("BOOL", np.array([[True, False], [False, True]])),
+    "uint8": ("UINT8", np.array([[0, 255], [1, 2]], dtype=np.uint8)),
+    "uint16": ("UINT16", np.array([[0, 65535], [1, 2]], dtype=np.uint16)),
+    "uint32": ("UINT32", np.array([[0, 4294967295], [1, 2]], dtype=np.uint32)),
+    "uint64": ("UINT64", np.array([[0, 2**64 - 1], [1, 2]], dtype=np.uint64)),
+    "int8": ("INT8", np.array([[-128, 127], [1, 2]], dtype=np.int8)),
+    "int16": ("INT16", np.array([[-32768, 32767], [1, 2]], dtype=np.int16)),
+    "int32": ("INT32", np.array([[-(2**31), 2**31 - 1], [1, 2]], dtype=np.int32)),
+    "int64": ("INT64", np.array([[-(2**63), 2**63 - 1], [1, 2]], dtype=np.int64)),
+    "fp16": ("FP16", np.array([[0.5, -2.25], [65504, 1e-3]], dtype=np.float16)),
+    "fp32": ("FP32", np.array([[0.1, -3.5], [1e-30, 3e38]], dtype=np.float32)),
+    "fp64": ("FP64", np.array([[0.1, -1e300], [5e-324, 2.5]], dtype=np.float64)),
+    "bytes": ("BYTES", np.array([[b"hello", b""], ["hé".encode(), b"x" * 300]], dtype=np.object_)),
+}
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_every_datatype_round_trips(client, binary):
+    inputs, outputs = [], []
+    for suffix, (datatype, array) in TYPES.items():
+        if datatype == "UINT64" and not binary:
+            # JSON numbers above 2^63 arrive as doubles and lose precision; send exact values only.
+            array = np.array([[0, 2**53], [1, 2]], dtype=np.uint64)
+        inp = httpclient.InferInput(f"x_{suffix}", list(array.shape), datatype)
+        inp.set_data_from_numpy(array, binary_data=binary)
+        inputs.append(inp)
+        outputs.append(httpclient.InferRequestedOutput(f"y_{suffix}", binary_data=binary))
+    result = client.infer("types", inputs, outputs=outputs)
+    for suffix, (datatype, array) in TYPES.items():
+        got = result.as_numpy(f"y_{suffix}")
+        assert got.shape == array.shape, suffix
+        if datatype == "BYTES":
+            # Binary BYTES come back as bytes; JSON BYTES as the strings JSON carries.
+            as_bytes = [v.encode() if isinstance(v, str) else bytes(v) for v in got.ravel()]
+            assert as_bytes == [bytes(v) for v in array.ravel()], suffix
+        elif datatype == "UINT64" and not binary:
+            np.testing.assert_array_equal(got, np.array([[0, 2**53], [1, 2]], dtype=np.uint64))
+        else:
+            np.testing.assert_array_equal(got, array, err_msg=suffix)
+
+
+def test_errors_name_the_input(client):
+    x = np.zeros((1, 4), dtype=np.float64)
+    inp = httpclient.InferInput("input", [1, 4], "FP64")
+    inp.set_data_from_numpy(x)
+    with pytest.raises(InferenceServerException) as e:
+        client.infer("mlp", [inp])
+    assert "input 'input': expected FP32 [-1, 4], got FP64 [1, 4]" in str(e.value)
+    with pytest.raises(InferenceServerException) as e:
+        client.get_model_metadata("no-such-model")
+    assert "not found" in str(e.value)
+
+
+def test_model_repository_extension(client):
+    index = client.get_model_repository_index()
+    names = {(m["name"], m.get("version")) for m in index}
+    assert ("mlp", "1") in names and ("affine", "2") in names
+    assert all(m["state"] == "READY" for m in index)
+    client.unload_model("two")
+    assert not client.is_model_ready("two")
+    client.load_model("two")
+    assert client.is_model_ready("two")

@@ -102,7 +102,7 @@ import Testing
         let given = try BlockingHTTPClient.request(port: server.port, path: "/id", headers: [("X-Request-ID", "abc-123")])
         #expect(given.bodyText == "abc-123")
         let generated = try BlockingHTTPClient.request(port: server.port, path: "/id")
-        #expect(generated.bodyText.count == 16)
+        #expect(generated.bodyText.count == 15)
         let other = try BlockingHTTPClient.request(port: server.port, path: "/id")
         #expect(other.bodyText != generated.bodyText)
     }

@@ -80,6 +80,8 @@ extension HTTPConnection {
             send(response, now: now)
             processInput(now: now)
         case .bodyDemand:
+            // The pause was the reader's, not the client's: restart the stall clock.
+            machine.bodyProgress(now: now)
             if continuePending {
                 continuePending = false
                 output.append(contentsOf: ResponseSerializer.continueResponse)

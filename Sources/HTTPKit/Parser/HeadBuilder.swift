@@ -47,6 +47,8 @@ enum HeadBuilder {
     /// whitespace before the colon, bare CR and invalid characters.
     static func parseFields(_ p: UnsafeRawBufferPointer, count: Int) throws(HTTPParserError) -> HTTPHeaders {
         guard count > 0 else { return HTTPHeaders() }
+        // Offsets are stored as UInt32; only a misconfigured limit could exceed them.
+        guard p.count <= Int(UInt32.max) else { throw .headTooLarge }
         var fields: [HTTPHeaders.Field] = []
         fields.reserveCapacity(count)
         var s = 0

@@ -91,12 +91,13 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
+        // 15 hex digits (60 bits): short enough to be a small String, so no allocation.
         let hex: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 16) { buffer in
-            for i in 0..<16 {
-                buffer[i] = hex.utf8Start[Int((z >> UInt64(60 - 4 * i)) & 0xF)]
+        return String(unsafeUninitializedCapacity: 15) { buffer in
+            for i in 0..<15 {
+                buffer[i] = hex.utf8Start[Int((z >> UInt64(56 - 4 * i)) & 0xF)]
             }
-            return 16
+            return 15
         }
     }
 

@@ -23,4 +23,11 @@ import Testing
         let failures = try MLFixtureCase(path: Self.directory + "/" + name).run(tolerance: Self.tolerance)
         #expect(failures.isEmpty, "\(name): \(failures.joined(separator: "; "))")
     }
+
+    /// Each row alone gives the same outputs as within the batch (single-row tree kernels).
+    @Test(arguments: cases)
+    func rowByRowMatchesBatch(_ name: String) throws {
+        let failures = try MLFixtureCase(path: Self.directory + "/" + name).runRowByRow(tolerance: Self.tolerance)
+        #expect(failures.isEmpty, "\(name): \(failures.prefix(3).joined(separator: "; "))")
+    }
 }

@@ -41,6 +41,47 @@ struct MLFixtureCase {
         return failures
     }
 
+    /// Runs every row of the case's inputs on its own (batch 1) and compares each output with
+    /// the same row of the whole-batch run: the single-row code paths (trees evaluated several
+    /// at a time for one row) must agree with the batched ones. Returns failure messages.
+    func runRowByRow(tolerance: Tolerance) throws -> [String] {
+        let session = try Session(modelBytes: try FixtureFiles.read(path + "/model.onnx"))
+        let dir = path + "/test_data_set_0"
+        var feeds: [String: Tensor] = [:]
+        for file in FixtureFiles.list(dir) where file.hasPrefix("input_") {
+            let bytes = try FixtureFiles.read(dir + "/" + file)
+            feeds[try MLFixtureCase.tensorName(bytes)] = try Tensor(serializedTensorProto: bytes)
+        }
+        guard let rows = feeds.values.first?.shape.first, feeds.values.allSatisfy({ $0.rank == 2 && $0.shape[0] == rows }) else {
+            return []
+        }
+        let whole = try session.run(feeds)
+        var failures: [String] = []
+        for r in 0..<rows {
+            let single = try session.run(feeds.mapValues { MLFixtureCase.row($0, r) })
+            for output in session.outputs {
+                guard let all = whole[output.name], let one = single[output.name] else { continue }
+                switch (all, one) {
+                case (.tensor(let a), .tensor(let o)):
+                    if let problem = tolerance.mismatch(o, MLFixtureCase.row(a, r)) { failures.append("row \(r) '\(output.name)': \(problem)") }
+                case (.sequence(let a), .sequence(let o)):
+                    if let map = a[r].map, let problem = MLFixtureCase.compareMaps(.sequence(o), [map], tolerance) {
+                        failures.append("row \(r) '\(output.name)': \(problem)")
+                    }
+                default:
+                    failures.append("row \(r) '\(output.name)': kinds differ")
+                }
+            }
+        }
+        return failures
+    }
+
+    /// Row `r` of a tensor whose first axis is the batch, as a batch of one.
+    static func row(_ t: Tensor, _ r: Int) -> Tensor {
+        let width = t.shape.dropFirst().reduce(1, *)
+        return Tensor(unchecked: [1] + t.shape.dropFirst(), t.storage.gathering(Array((r * width)..<((r + 1) * width))))
+    }
+
     /// The `name` field (1) of a serialized TensorProto.
     static func tensorName(_ bytes: [UInt8]) throws -> String {
         var reader = ProtobufReader(bytes: bytes, messageName: "TensorProto", maxDepth: 8)

@@ -1,3 +1,5 @@
+import ModelKitKernels
+
 /// `LinearRegressor` and `LinearClassifier` (ml opset 1).
 ///
 /// Scores are X · coefficientsᵀ + intercepts in single precision (onnxruntime runs an sgemm);
@@ -37,20 +39,70 @@ enum LinearModelOperators {
         let xf = try MLSupport.floats(x)
         xf.withUnsafeBufferPointer { xp in
             coefficients.withUnsafeBufferPointer { cp in
-                out.withUnsafeMutableBufferPointer { op in
-                    for r in 0..<rows {
-                        let row = r * columns
-                        for o in 0..<outputs {
-                            let w = o * columns
-                            var sum: Float = 0
-                            for c in 0..<columns { sum += xp[row + c] * cp[w + c] }
-                            op[r * outputs + o] = intercepts.isEmpty ? sum : sum + intercepts[o]
+                intercepts.withUnsafeBufferPointer { ip in
+                    out.withUnsafeMutableBufferPointer { op in
+                        guard let xb = xp.baseAddress, let cb = cp.baseAddress, let ob = op.baseAddress else { return }
+                        if CPUFeatures.wideKernels && columns >= 8 {
+                            MLKernels.dotRows(xb, rows, columns, cb, outputs, intercepts.isEmpty ? nil : ip.baseAddress, ob)
+                        } else {
+                            dot(xb, rows: rows, columns: columns, cb, outputs: outputs, intercepts.isEmpty ? nil : ip.baseAddress, ob)
                         }
                     }
                 }
             }
         }
         return out
+    }
+
+    /// out[r, o] = Σ_c x[r, c] · w[o, c], four rows at a time so the four sums are independent
+    /// chains (the latency of one addition overlaps the others).
+    private static func dot(_ x: UnsafePointer<Float>, rows: Int, columns: Int, _ w: UnsafePointer<Float>, outputs: Int,
+                            _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
+        var r = 0
+        while r + 4 <= rows {
+            let x0 = x + r * columns, x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns
+            for o in 0..<outputs {
+                let wo = w + o * columns
+                var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+                for c in 0..<columns {
+                    let wc = wo[c]
+                    s0 += x0[c] * wc
+                    s1 += x1[c] * wc
+                    s2 += x2[c] * wc
+                    s3 += x3[c] * wc
+                }
+                let b = bias?[o] ?? 0
+                out[r * outputs + o] = bias == nil ? s0 : s0 + b
+                out[(r + 1) * outputs + o] = bias == nil ? s1 : s1 + b
+                out[(r + 2) * outputs + o] = bias == nil ? s2 : s2 + b
+                out[(r + 3) * outputs + o] = bias == nil ? s3 : s3 + b
+            }
+            r += 4
+        }
+        while r < rows {
+            let xr = x + r * columns
+            for o in 0..<outputs {
+                let wo = w + o * columns
+                var s: Float = 0
+                for c in 0..<columns { s += xr[c] * wo[c] }
+                out[r * outputs + o] = bias.map { s + $0[o] } ?? s
+            }
+            r += 1
+        }
+    }
+
+    /// Applies a transform to `rows x width` scores as onnxruntime's batched update does for
+    /// width > 1: LOGISTIC through MLAS's vectorized kernel over the whole buffer, the others per row.
+    static func transformRows(_ scores: inout [Float], rows: Int, width: Int, _ transform: PostTransform) {
+        guard transform != .none else { return }
+        scores.withUnsafeMutableBufferPointer { p in
+            if transform == .logistic {
+                MLMath.logisticBatch(p)
+                return
+            }
+            guard let base = p.baseAddress else { return }
+            for r in 0..<rows { transform.apply(UnsafeMutableBufferPointer(start: base + r * width, count: width)) }
+        }
     }
 
     /// The feature count a coefficient array implies for `outputs` rows of weights, checked
@@ -108,11 +160,8 @@ struct LinearRegressorOperator: Operator {
                                                 coefficients: coefficients, intercepts: intercepts)
         if targets == 1 {
             if transform == .probit { for i in y.indices { y[i] = MLMath.probit(y[i]) } }
-        } else if transform != .none {
-            y.withUnsafeMutableBufferPointer { p in
-                guard let base = p.baseAddress else { return }
-                for r in 0..<rows { transform.apply(UnsafeMutableBufferPointer(start: base + r * targets, count: targets)) }
-            }
+        } else {
+            LinearModelOperators.transformRows(&y, rows: rows, width: targets, transform)
         }
         return [.tensor(Tensor(unchecked: [rows, targets], .float(y)))]
     }
@@ -181,11 +230,12 @@ struct LinearClassifierOperator: Operator {
         }
         let width = addsSecondClass ? 2 : classCount
         try inputs.checkOutput([rows, width])
-        let scores = try LinearModelOperators.scores(x, columns: columns, rows: rows, outputs: classCount,
+        var scores = try LinearModelOperators.scores(x, columns: columns, rows: rows, outputs: classCount,
                                                      coefficients: coefficients, intercepts: intercepts)
         var picks = [Int](repeating: 0, count: rows)
-        var z = [Float](repeating: 0, count: rows * width)
+        var z: [Float]
         if addsSecondClass {
+            z = [Float](repeating: 0, count: rows * width)
             for r in 0..<rows {
                 let s = scores[r]
                 picks[r] = s > 0 ? 1 : 0
@@ -205,15 +255,13 @@ struct LinearClassifierOperator: Operator {
             }
         } else {
             z = scores
-            z.withUnsafeMutableBufferPointer { p in
-                guard let base = p.baseAddress else { return }
-                for r in 0..<rows {
-                    var best = 0
-                    for k in 1..<width where p[r * width + k] > p[r * width + best] { best = k }
-                    picks[r] = best
-                    transform.apply(UnsafeMutableBufferPointer(start: base + r * width, count: width))
-                }
+            scores = []  // z is now the only owner: the transform works in place
+            for r in 0..<rows {
+                var best = 0
+                for k in 1..<width where z[r * width + k] > z[r * width + best] { best = k }
+                picks[r] = best
             }
+            LinearModelOperators.transformRows(&z, rows: rows, width: width, transform)
         }
         return [.tensor(labels.tensor(picking: picks)), .tensor(Tensor(unchecked: [rows, width], .float(z)))]
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ModelKitKernels
 
 /// The score transform of the ai.onnx.ml predictors (`post_transform`).
 ///
@@ -81,6 +82,32 @@ enum MLMath {
     @inline(__always)
     static func probit<T: MathFloat>(_ x: T) -> T {
         T(Float(1.41421356)) * erfInv(2 * x - 1)
+    }
+
+    /// MLAS's vectorized logistic in place (what onnxruntime's batched LOGISTIC runs for linear
+    /// models): the FMA kernel when the CPU has AVX2 + FMA, else the same rational
+    /// approximation unfused, as MLAS's SSE2 build computes it.
+    static func logisticBatch(_ values: UnsafeMutableBufferPointer<Float>) {
+        guard let base = values.baseAddress, !values.isEmpty else { return }
+        if CPUFeatures.wideKernels {
+            MLKernels.logistic(base, values.count)
+            return
+        }
+        for i in values.indices {
+            let v = min(max(values[i], -18), 18)
+            let v2 = v * v
+            var p = v2 * 4.37031012579801e-11 + 1.15627324459942e-07
+            p = p * v2 + 6.08574864600143e-05
+            p = p * v2 + 8.51377133304701e-03
+            p = p * v2 + 2.48287947061529e-01
+            p *= v
+            var q = v2 * 6.10247389755681e-13 + 5.76102136993427e-09
+            q = q * v2 + 6.29106785017040e-06
+            q = q * v2 + 1.70198817374094e-03
+            q = q * v2 + 1.16817656904453e-01
+            q = q * v2 + 9.93151921023180e-01
+            values[i] = min(max(p / q + 0.5, 0), 1)
+        }
     }
 
     /// Softmax over `row` in place, after subtracting the maximum.

@@ -13,7 +13,7 @@ extension TreeEnsemble {
 extension TreeEnsemble.Layout {
     /// Rows evaluated together, tree by tree, so a tree stays in cache across them (onnxruntime
     /// batches 128 rows the same way in `TreeEnsembleCommon::ComputeAgg`).
-    static var blockRows: Int { 128 }
+    static var blockRows: Int { 1024 }
 
     /// Evaluates every tree on every row of the row-major `x` (`rows x columns`, columns >
     /// `maxFeature` checked by the caller) and aggregates leaf weights per row.
@@ -80,12 +80,38 @@ extension TreeEnsemble.Layout {
         return S.goesTrue(x[Int(node.packed & TreeEnsemble.featureMask)], node) ? node.trueChild : node.falseChild
     }
 
-    /// The leaf of one tree for `count` rows, four rows in lockstep: their descents are
+    /// The leaf of one tree for `count` rows, eight (then four) rows in lockstep: their descents are
     /// independent chains of loads, so the memory latency of one overlaps the others.
     @inline(__always)
     private func descendBlock<S: SplitTest>(_ test: S.Type, _ np: UnsafePointer<TreeEnsemble.Node<T>>, _ root: Int32, _ depth: Int32,
                                             _ x: UnsafePointer<T>, _ columns: Int, _ count: Int, _ leaves: UnsafeMutablePointer<Int32>) {
         var r = 0
+        while r + 8 <= count {
+            let x0 = x + r * columns, x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns
+            let x4 = x3 + columns, x5 = x4 + columns, x6 = x5 + columns, x7 = x6 + columns
+            var a = root, b = root, c = root, d = root, e = root, f = root, g = root, h = root
+            var k: Int32 = 0
+            while k < depth {
+                a = step(test, np, a, x0)
+                b = step(test, np, b, x1)
+                c = step(test, np, c, x2)
+                d = step(test, np, d, x3)
+                e = step(test, np, e, x4)
+                f = step(test, np, f, x5)
+                g = step(test, np, g, x6)
+                h = step(test, np, h, x7)
+                k += 1
+            }
+            leaves[r] = a
+            leaves[r + 1] = b
+            leaves[r + 2] = c
+            leaves[r + 3] = d
+            leaves[r + 4] = e
+            leaves[r + 5] = f
+            leaves[r + 6] = g
+            leaves[r + 7] = h
+            r += 8
+        }
         while r + 4 <= count {
             let x0 = x + r * columns, x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns
             var a = root, b = root, c = root, d = root
@@ -116,7 +142,7 @@ extension TreeEnsemble.Layout {
         }
     }
 
-    /// The leaf of every tree for one row, four trees in lockstep (each group runs as many
+    /// The leaf of every tree for one row, eight (then four) trees in lockstep (each group runs as many
     /// steps as its deepest tree; leaves loop to themselves).
     private func descendRow<S: SplitTest>(_ test: S.Type, _ np: UnsafePointer<TreeEnsemble.Node<T>>, _ x: UnsafePointer<T>,
                                           _ leaves: UnsafeMutableBufferPointer<Int32>) {
@@ -124,6 +150,33 @@ extension TreeEnsemble.Layout {
         roots.withUnsafeBufferPointer { rootBuffer in
             depths.withUnsafeBufferPointer { depthBuffer in
                 var t = 0
+                while t + 8 <= trees {
+                    var a = rootBuffer[t], b = rootBuffer[t + 1], c = rootBuffer[t + 2], d = rootBuffer[t + 3]
+                    var e = rootBuffer[t + 4], f = rootBuffer[t + 5], g = rootBuffer[t + 6], h = rootBuffer[t + 7]
+                    var depth: Int32 = 0
+                    for i in t..<(t + 8) { depth = max(depth, depthBuffer[i]) }
+                    var k: Int32 = 0
+                    while k < depth {
+                        a = step(test, np, a, x)
+                        b = step(test, np, b, x)
+                        c = step(test, np, c, x)
+                        d = step(test, np, d, x)
+                        e = step(test, np, e, x)
+                        f = step(test, np, f, x)
+                        g = step(test, np, g, x)
+                        h = step(test, np, h, x)
+                        k += 1
+                    }
+                    leaves[t] = a
+                    leaves[t + 1] = b
+                    leaves[t + 2] = c
+                    leaves[t + 3] = d
+                    leaves[t + 4] = e
+                    leaves[t + 5] = f
+                    leaves[t + 6] = g
+                    leaves[t + 7] = h
+                    t += 8
+                }
                 while t + 4 <= trees {
                     var a = rootBuffer[t], b = rootBuffer[t + 1], c = rootBuffer[t + 2], d = rootBuffer[t + 3]
                     let depth = max(max(depthBuffer[t], depthBuffer[t + 1]), max(depthBuffer[t + 2], depthBuffer[t + 3]))

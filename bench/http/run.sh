@@ -66,31 +66,46 @@ for _ in $(seq 50); do "$BIN" healthcheck --port "$MONO_PORT" 2>/dev/null && bre
 curl -fsS "http://127.0.0.1:$NGINX_PORT/health" >/dev/null
 echo "[setup] nginx pid $NGINX_PID on :$NGINX_PORT, monolith pid $MONO_PID on :$MONO_PORT ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 
-# Prints "<requests/s> <p99 ms> <errors>" of one wrk run.
+# CPU time (user+system, clock ticks) of a server: the process and its direct children
+# (nginx's workers). With the neighbours' load swinging, CPU per request is the steadier figure.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$1" $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat") ))
+  done
+  echo "$total"
+}
+
+# Prints "<requests/s> <p99 ms> <errors> <server CPU us per request>" of one wrk run.
 measure() {
-  local out
+  local out before after
+  before=$(cpu_ticks "$2")
   out=$(wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$1/health")
-  echo "$out" | awk '
+  after=$(cpu_ticks "$2")
+  echo "$out" | awk -v ticks=$(( after - before )) -v hz="$(getconf CLK_TCK)" '
+    / requests in / { n = $1 }
     /Requests\/sec/ { rps = $2 }
     /^ +99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
                p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
     /Socket errors/ { split($0, a, /[ ,]+/); for (i in a) if (a[i] ~ /^[0-9]+$/) err += a[i] }
     /Non-2xx/ { err += $NF }
-    END { printf "%.0f %.3f %d\n", rps, p99, err }'
+    END { printf "%.0f %.3f %d %.2f\n", rps, p99, err, (n > 0 ? ticks / hz * 1e6 / n : 0) }'
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 : >"$TMP/nginx.txt"
 : >"$TMP/mono.txt"
 for round in $(seq "$ROUNDS"); do
-  n=$(measure "$NGINX_PORT"); echo "$n" >>"$TMP/nginx.txt"
-  m=$(measure "$MONO_PORT"); echo "$m" >>"$TMP/mono.txt"
-  echo "[round $round] nginx: $n   monolith: $m   (rps p99ms errors)"
+  n=$(measure "$NGINX_PORT" "$NGINX_PID"); echo "$n" >>"$TMP/nginx.txt"
+  m=$(measure "$MONO_PORT" "$MONO_PID"); echo "$m" >>"$TMP/mono.txt"
+  echo "[round $round] nginx: $n   monolith: $m   (req/s, p99 ms, errors, server CPU us/req)"
 done
 N_RPS=$(cut -d' ' -f1 "$TMP/nginx.txt" | median); N_P99=$(cut -d' ' -f2 "$TMP/nginx.txt" | median)
 M_RPS=$(cut -d' ' -f1 "$TMP/mono.txt" | median); M_P99=$(cut -d' ' -f2 "$TMP/mono.txt" | median)
-awk -v nr="$N_RPS" -v np="$N_P99" -v mr="$M_RPS" -v mp="$M_P99" 'BEGIN {
-  printf "[median] nginx %.0f req/s p99 %.3f ms | monolith %.0f req/s p99 %.3f ms\n", nr, np, mr, mp
+N_CPU=$(cut -d' ' -f4 "$TMP/nginx.txt" | median); M_CPU=$(cut -d' ' -f4 "$TMP/mono.txt" | median)
+awk -v nr="$N_RPS" -v np="$N_P99" -v mr="$M_RPS" -v mp="$M_P99" -v nc="$N_CPU" -v mc="$M_CPU" 'BEGIN {
+  printf "[median] nginx %.0f req/s p99 %.3f ms %.2f us CPU/req | monolith %.0f req/s p99 %.3f ms %.2f us CPU/req\n", nr, np, nc, mr, mp, mc
   printf "[bar] throughput %.2fx nginx (need >= 0.90): %s | p99 %.2fx nginx (need <= 1.50): %s\n",
     mr / nr, (mr / nr >= 0.9 ? "PASS" : "FAIL"), mp / np, (mp / np <= 1.5 ? "PASS" : "FAIL") }'
 

@@ -205,13 +205,15 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return out
 
 
-def machine_busy_seconds() -> float:
-    """Non-idle CPU time of the whole machine so far (all cores), from /proc/stat."""
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU time of the whole machine so far, all cores, from /proc/stat.
+    Total is the denominator for shares: on some VMs the tick counts run faster than the
+    wall clock, so cores x seconds would overstate nothing consistently."""
     parts = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     vals = [int(x) for x in parts]
     idle = vals[3] + (vals[4] if len(vals) > 4 else 0)   # idle + iowait
-    total = sum(vals[:8])                                   # guest time is already in user
-    return (total - idle) / TICK
+    total = sum(vals[:7])                                   # without steal; guest is already in user
+    return (total - idle) / TICK, total / TICK
 
 
 class Sampler:
@@ -236,7 +238,7 @@ class Sampler:
             self._stop.wait(self.interval)
 
     def __enter__(self):
-        self.busy0 = machine_busy_seconds()
+        self.busy0, self.total0 = machine_cpu_seconds()
         self.self0 = resource.getrusage(resource.RUSAGE_SELF)
         self.kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.cpu0 = cpu_seconds(session_pids(self.sid))
@@ -251,7 +253,9 @@ class Sampler:
         self.cpu_s = sum(deltas.values())
         # Everything else the machine did meanwhile (other users' builds...): the load client
         # (wrk, a waited-for child) and this driver are ours, the rest is foreign noise.
-        busy = machine_busy_seconds() - self.busy0
+        busy1, total1 = machine_cpu_seconds()
+        busy = busy1 - self.busy0
+        self.machine_cpu_total_s = total1 - self.total0
         s1, k1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         self.client_cpu_s = (k1.ru_utime + k1.ru_stime) - (self.kids0.ru_utime + self.kids0.ru_stime)
         driver = (s1.ru_utime + s1.ru_stime) - (self.self0.ru_utime + self.self0.ru_stime)
@@ -269,6 +273,7 @@ class Sampler:
             "cpu_s_by_process": self.cpu_by_process,
             "client_cpu_s": round(self.client_cpu_s, 3),
             "foreign_cpu_s": round(self.foreign_cpu_s, 3),
+            "machine_cpu_total_s": round(self.machine_cpu_total_s, 3),
             "samples": len(self.rss),
         }
 

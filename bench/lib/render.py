@@ -52,7 +52,7 @@ def plots(res, out_dir: Path):
     names = [n for n in _ordered(S) if S[n].get("load")]
     files = []
 
-    fig, ax = plt.subplots(figsize=(8, 4.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(10, 4.6), dpi=100)
     for n in names:
         pts = [(c, _med(S[n], "predict", c)) for c in conns]
         pts = [(c, m["rps"]) for c, m in pts if m and m.get("rps")]
@@ -66,14 +66,14 @@ def plots(res, out_dir: Path):
     ax.set_ylabel("requests/s (median)")
     ax.set_title(f"POST /predict ({res['config']['model']}, one row) on 127.0.0.1, {res['machine'].get('cores')} cores shared with wrk")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(out_dir / "rps.png")
     plt.close(fig)
     files.append("rps.png")
 
     c_ref = 64 if 64 in conns else conns[-1]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.6), dpi=100)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 4.8), dpi=100)
     labels, p50, p99, p999 = [], [], [], []
     for n in names:
         m = _med(S[n], "predict", c_ref)
@@ -104,7 +104,7 @@ def plots(res, out_dir: Path):
     a2.set_ylabel("p99 latency (ms, log)")
     a2.set_title("p99 against connections")
     a2.grid(True, which="both", alpha=0.3)
-    a2.legend(fontsize=7)
+    a2.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(out_dir / "latency.png")
     plt.close(fig)
@@ -163,7 +163,9 @@ def page(res, results_rel: str, pngs) -> str:
     w("| --- | --- | --- | --- | --- |")
     for b in res.get("bars", []):
         mark = {True: "pass", False: "**miss**", None: ""}[b["pass"]]
-        w(f"| {b['issue']} | {b['what']} | {_fmt(b['value'], 3) if isinstance(b['value'], float) and b['value'] < 100 else _fmt(b['value'])} | {b['target']} | {mark} |")
+        val = b["value"]
+        shown = _fmt(val, 3 if abs(val) < 10 else 1) if isinstance(val, float) else _fmt(val)
+        w(f"| {b['issue']} | {b['what']} | {shown} | {b['target']} | {mark} |")
     w("")
 
     unavailable = [(n, S[n]) for n in _ordered(S) if not S[n].get("load") or not any(S[n]["load"].values())]
@@ -219,7 +221,7 @@ def page(res, results_rel: str, pngs) -> str:
     w("")
     if mono.get("load"):
         w("| peer | " + " | ".join(f"req/s c={c}" for c in conns) + " | " + " | ".join(f"p99 c={c}" for c in conns) + " |")
-        w("| --- | " + " | ".join("---:" for _ in conns) * 2 + " |")
+        w("| --- | " + " | ".join("---:" for _ in range(2 * len(conns))) + " |")
         for p in [x for x in PEERS if x in timed] + [x for x in timed if x not in PEERS and x != "monolith"]:
             rps = []
             p99 = []

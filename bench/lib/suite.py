@@ -180,7 +180,8 @@ def measure(sysname, proc, port, path, conns, duration, method, body):
     res.update(s.summary())
     res["cpu_s_per_1k_req"] = round(1000 * res["cpu_s"] / res["requests"], 4) if res["requests"] else None
     # Share of the machine's CPU used by other processes during this run (0 = quiet machine).
-    res["foreign_cpu_share"] = round(res["foreign_cpu_s"] / (duration * (os.cpu_count() or 1)), 3)
+    total = res.get("machine_cpu_total_s") or duration * (os.cpu_count() or 1)
+    res["foreign_cpu_share"] = round(res["foreign_cpu_s"] / total, 3) if total else None
     res["loadavg_1m"] = round(os.getloadavg()[0], 2)
     return res
 

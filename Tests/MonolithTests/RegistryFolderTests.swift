@@ -139,6 +139,9 @@ import Testing
         try RegistryTestFiles.write(root("bad name!/1/model.onnx"), RegistryTestModels.addConstant(1))
         try RegistryTestFiles.write(root("m/99999999999999999999/model.onnx"), RegistryTestModels.addConstant(1))
         try RegistryTestFiles.write(root(".hidden/1/model.onnx"), RegistryTestModels.addConstant(1))
+        // A huge (sparse) model file: refused from its size, never read.
+        try RegistryTestFiles.write(root("m/9/model.onnx"), [])
+        #expect(truncate(root("m/9/model.onnx"), 3 << 30) == 0)
         let f = try RegistryFixture(folder: root.path)
         try f.start()
         #expect(try f.store.versions(of: "m").map(\.version) == [1, 4])
@@ -150,6 +153,7 @@ import Testing
         #expect(messages.contains("external-data"))
         #expect(messages.contains("pickled model"))
         #expect(messages.contains("not a valid model name"))
+        #expect(messages.contains("above the limit"))
         f.registry.stop()
     }
 

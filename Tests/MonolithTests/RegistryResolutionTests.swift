@@ -149,4 +149,37 @@ import Testing
         #expect(VersionSelector.parse(modelReference: "iris@prod").selector == .alias("prod"))
         #expect(VersionSelector.parse(modelReference: "iris@latest").selector == .latest)
     }
+
+    @Test func startUpReadinessWaitsForEveryVersionNotJustOnePerModel() throws {
+        let data = try TemporaryDirectory()
+        let (store, artifacts) = try Application.openStores(dataDirectory: data.path)
+        for c in [1, 2] as [Float] {
+            _ = try store.createVersion(model: "m", NewModelVersion(
+                artifact: try artifacts.put(RegistryTestModels.addConstant(c)), source: VersionSource(kind: .upload, location: ""), status: .ready))
+        }
+        var state = RegistryState()
+        #expect(state.apply(try store.registrySnapshot()))
+        let toLoad = state.versionsToLoad()
+        #expect(toLoad.map(\.version) == [2, 1])
+        state.markStartupRead()
+        // Version 1 loads first: `m` would serve the older version, so not ready yet.
+        let first = try #require(toLoad.last)
+        state.finishPending(VersionKey(first))
+        state.setLoaded(VersionKey(first), try Self.loaded("m", 1))
+        let early = state.makeSnapshot()
+        #expect(!early.readiness.isReady)
+        #expect(early.resolve("m").readyModel?.version == 1)
+        let second = try #require(toLoad.first)
+        state.finishPending(VersionKey(second))
+        state.setLoaded(VersionKey(second), try Self.loaded("m", 2))
+        let done = state.makeSnapshot()
+        #expect(done.readiness.isReady)
+        #expect(done.resolve("m").readyModel?.version == 2)
+        // Later loads (a new version next to a serving one) do not take readiness away.
+        _ = try store.createVersion(model: "m", NewModelVersion(
+            artifact: try artifacts.put(RegistryTestModels.addConstant(3)), source: VersionSource(kind: .upload, location: ""), status: .ready))
+        #expect(state.apply(try store.registrySnapshot()))
+        #expect(state.versionsToLoad().count == 1)
+        #expect(state.makeSnapshot().readiness.isReady)
+    }
 }

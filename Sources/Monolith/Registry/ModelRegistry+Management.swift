@@ -22,7 +22,7 @@ extension ModelRegistry {
 
     /// Makes a version this process validated serve without loading it a second time.
     func adopt(_ imported: ImportedVersion) {
-        state.withLock { state in state.loaded[VersionKey(imported.record)] = imported.model }
+        state.withLock { state in state.setLoaded(VersionKey(imported.record), imported.model) }
         do {
             try refresh()
         } catch {
@@ -106,9 +106,7 @@ extension ModelRegistry {
             guard state.records?.models[name] != nil else {
                 throw RegistryError(.notFound, "model '\(ServingSnapshot.printable(name))' not found")
             }
-            state.unloaded.insert(name)
-            state.loaded = state.loaded.filter { $0.key.name != name }
-            state.failures = state.failures.filter { $0.key.name != name }
+            state.unload(name)
             _ = publish(&state)
         }
         logger.info("model unloaded", metadata: ["model.name": .string(name)])
@@ -121,9 +119,7 @@ extension ModelRegistry {
             guard state.records?.models[name] != nil else {
                 throw RegistryError(.notFound, "model '\(ServingSnapshot.printable(name))' not found")
             }
-            state.unloaded.remove(name)
-            state.failures = state.failures.filter { $0.key.name != name }
-            state.retried = state.retried.filter { $0.name != name }
+            state.reload(name)
             let all = state.versionsToLoad()
             _ = publish(&state)
             return all

@@ -130,13 +130,9 @@ final class ModelRegistry: Sendable {
     @discardableResult
     func apply(_ records: RegistrySnapshot, markSynced: Bool = false) -> ServingSnapshot {
         let (published, toLoad) = state.withLock { state -> (ServingSnapshot, [ModelVersion]) in
-            if markSynced { state.synced = true }
-            if let current = state.records, current.generation > records.generation {
-                return (publish(&state), [])
-            }
-            state.records = records
-            state.prune()
-            let toLoad = state.versionsToLoad()
+            let applied = state.apply(records)
+            let toLoad = applied ? state.versionsToLoad() : []
+            if markSynced { state.markStartupRead() }
             return (publish(&state), toLoad)
         }
         schedule(toLoad)
@@ -169,11 +165,11 @@ final class ModelRegistry: Sendable {
         let key = VersionKey(version)
         let result = load(version)
         let live = state.withLock { state -> Bool in
-            state.pending.remove(key)
+            state.finishPending(key)
             guard state.isLive(key) else { return false }
             switch result {
-            case .success(let model): state.loaded[key] = model
-            case .failure(let error): state.failures[key] = error.message
+            case .success(let model): state.setLoaded(key, model)
+            case .failure(let error): state.setFailed(key, error.message)
             }
             _ = publish(&state)
             return true
@@ -232,6 +228,16 @@ struct VersionKey: Hashable, Sendable {
     var name: String
     var number: Int64
     var sha256: SHA256Digest
+
+    /// Name, number and the first 8 bytes of the digest: hashing all 32 digest bytes one by
+    /// one showed in start-up profiles.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(number)
+        var prefix: UInt64 = 0
+        for byte in sha256.bytes.prefix(8) { prefix = prefix << 8 | UInt64(byte) }
+        hasher.combine(prefix)
+    }
 
     init(name: String, number: Int64, sha256: SHA256Digest) {
         self.name = name

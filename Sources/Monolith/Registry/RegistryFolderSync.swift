@@ -29,6 +29,11 @@ final class RegistryFolderSync {
     private var scanner: RegistryFolderScanner
     /// Model files already compared with the store, by location.
     private var known: [String: (stamp: FileStamp, digest: SHA256Digest)] = [:]
+    /// What earlier processes recorded (`registry_files`: path, size, mtime → sha256), so a
+    /// restart does not read and hash unchanged files again.
+    private var persisted: [String: RegistryFileRecord] = [:]
+    /// Files hashed in this pass, recorded at its end.
+    private var toRecord: [RegistryFileRecord] = []
     /// Files seen changing, waiting to settle.
     private var settling: [String: FileStamp] = [:]
     /// Scan problems already logged (each is logged once while it lasts).
@@ -40,6 +45,10 @@ final class RegistryFolderSync {
     init(registry: ModelRegistry, root: String) throws(RegistryError) {
         self.registry = registry
         self.scanner = try RegistryFolderScanner(root: root)
+        let prefix = scanner.root == "/" ? "/" : scanner.root + "/"
+        for record in (try? registry.store.registryFiles()) ?? [] where record.path.hasPrefix(prefix) {
+            persisted[record.path] = record
+        }
     }
 
     private var logger: Logger { registry.logger }
@@ -78,6 +87,14 @@ final class RegistryFolderSync {
                let row, row.sha256 == seen.digest, row.metadata == version.metadata || row.source.kind != .registry {
                 continue
             }
+            // First sight in this process of a file an earlier one hashed: trust the
+            // recorded hash while size and modification time are unchanged.
+            if known[version.location] == nil, let record = persisted[version.location],
+               record.size == version.stamp.size, record.modifiedNanoseconds == version.stamp.modifiedNanoseconds,
+               let row, row.sha256 == record.sha256, row.metadata == version.metadata || row.source.kind != .registry {
+                known[version.location] = (version.stamp, record.sha256)
+                continue
+            }
             if !initial && now &- version.stamp.lastTouchedNanoseconds < settle && settling[version.location] != version.stamp {
                 settling[version.location] = version.stamp
                 continue
@@ -105,6 +122,7 @@ final class RegistryFolderSync {
         }
         changed = retire(records, present: present) || changed
         checkLatest(scan)
+        recordHashes()
         if changed {
             do { try registry.refresh() } catch {
                 logger.error("cannot refresh the registry", metadata: ["error": .string(error.message)])
@@ -186,10 +204,10 @@ final class RegistryFolderSync {
             case .retry:
                 return false
             case .unchanged(let stamp, let digest):
-                known[version.location] = (stamp, digest)
+                remember(version.location, stamp, digest)
                 return false
             case .problem(let message, let stamp, let digest):
-                if let stamp, let digest { known[version.location] = (stamp, digest) }
+                if let stamp, let digest { remember(version.location, stamp, digest) }
                 reportOnce(message)
                 return false
             case .create(let stamp, let artifact, let session), .replace(let stamp, let artifact, let session):
@@ -207,8 +225,8 @@ final class RegistryFolderSync {
                 let metadata = version.metadata.flatMap { try? JSONParser(options: .init(maxDepth: 32)).parse(Array($0.utf8)) }
                 let model = LoadedModel(name: version.model, version: version.number, session: session, sha256: artifact.digest,
                                         size: artifact.size, metadata: metadata, source: source)
-                registry.state.withLock { $0.loaded[VersionKey(record)] = model }
-                known[version.location] = (stamp, artifact.digest)
+                registry.state.withLock { $0.setLoaded(VersionKey(record), model) }
+                remember(version.location, stamp, artifact.digest)
                 logger.info("registry folder version imported", metadata: [
                     "model.name": .string(version.model), "model.version": .int(Int(truncatingIfNeeded: version.number)),
                     "model.sha256": .string(artifact.digest.hex), "registry.file": .string(version.location),
@@ -223,8 +241,8 @@ final class RegistryFolderSync {
                     model: version.model, number: version.number, artifact: artifact, source: source,
                     signature: nil, metadata: version.metadata, status: .failed, reason: reason)
                 // Just validated: no need to try it again in this process.
-                registry.state.withLock { _ = $0.retried.insert(VersionKey(record)) }
-                known[version.location] = (stamp, artifact.digest)
+                registry.state.withLock { $0.markRetried(VersionKey(record)) }
+                remember(version.location, stamp, artifact.digest)
                 logger.error("registry folder version failed", metadata: [
                     "model.name": .string(version.model), "model.version": .int(Int(truncatingIfNeeded: version.number)),
                     "registry.file": .string(version.location), "error": .string(reason),
@@ -247,6 +265,9 @@ final class RegistryFolderSync {
                 do {
                     try registry.store.deleteVersion(model: name, number: version.version)
                     known.removeValue(forKey: version.source.location)
+                    if persisted.removeValue(forKey: version.source.location) != nil {
+                        try? registry.store.forgetRegistryFiles(paths: [version.source.location])
+                    }
                     changed = true
                     logger.info("registry folder version removed", metadata: [
                         "model.name": .string(name), "model.version": .int(Int(truncatingIfNeeded: version.version)),
@@ -257,6 +278,27 @@ final class RegistryFolderSync {
             }
         }
         return changed
+    }
+
+    // MARK: Hash records
+
+    private func remember(_ location: String, _ stamp: FileStamp, _ digest: SHA256Digest) {
+        known[location] = (stamp, digest)
+        if let record = persisted[location], record.size == stamp.size, record.modifiedNanoseconds == stamp.modifiedNanoseconds,
+           record.sha256 == digest { return }
+        toRecord.append(RegistryFileRecord(path: location, size: stamp.size, modifiedNanoseconds: stamp.modifiedNanoseconds, sha256: digest))
+    }
+
+    /// Stores the hashes of this pass (one transaction).
+    private func recordHashes() {
+        guard !toRecord.isEmpty else { return }
+        do {
+            try registry.store.recordRegistryFiles(toRecord)
+            for record in toRecord { persisted[record.path] = record }
+        } catch {
+            logger.warning("cannot record registry file hashes", metadata: ["error": .string("\(error)")])
+        }
+        toRecord.removeAll()
     }
 
     // MARK: latest/ and problems

@@ -186,11 +186,11 @@ final class ServingSnapshot: Sendable {
 
     /// Builds a snapshot; `synced` says the registry finished its start-up pass (before
     /// that, the snapshot is never ready).
-    init(generation: UInt64, models: [String: ServedModelEntry], synced: Bool = true) {
+    init(generation: UInt64, models: [String: ServedModelEntry], names: [String]? = nil, synced: Bool = true) {
         self.generation = generation
         self.models = models
-        self.names = models.keys.sorted()
-        self.readiness = Readiness(models: models, names: names, synced: synced)
+        self.names = names ?? models.keys.sorted()
+        self.readiness = Readiness(models: models, names: self.names, synced: synced)
     }
 
     /// The empty snapshot of a registry that has not loaded anything yet.

@@ -68,6 +68,16 @@ final class Application: Sendable {
         return (store, artifacts)
     }
 
+    /// Opens the stores of an existing data directory (commands that only read or change
+    /// what is there must not create an empty store somewhere by mistake).
+    static func openExistingStores(dataDirectory: String) throws(StartupError) -> (MetadataStore, ArtifactStore) {
+        var info = stat()
+        guard stat(dataDirectory + "/monolith.sqlite", &info) == 0 else {
+            throw StartupError("no store in '\(dataDirectory)' (set --data DIR or MONOLITH_DATA)")
+        }
+        return try openStores(dataDirectory: dataDirectory)
+    }
+
     /// `mkdir -p`, with a message naming the directory that could not be made.
     static func makeDirectories(_ path: String) throws(StartupError) {
         var prefix = path.hasPrefix("/") ? "/" : ""

@@ -40,6 +40,10 @@ import Testing
         #expect(lines.contains { $0.contains("iris") && $0.contains(" 1 ") && $0.contains("production") && $0.contains("ready") })
         #expect(lines.contains { $0.contains("iris") && $0.contains(" 2 ") && $0.contains("staging") })
         #expect(try Self.run(ModelsCommand.self, ["--data", data.path]) == 0)
+        // Reading commands never create a store where there is none.
+        #expect(try Self.run(ModelsCommand.self, ["--data", data("nothing-here")]) == 1)
+        #expect(try Self.run(AliasCommand.self, ["rm", "iris", "staging", "--data", data("nothing-here")]) == 1)
+        #expect(RegistryFiles.stamp(data("nothing-here/monolith.sqlite")) == nil)
     }
 
     @Test func theTableShowsFailuresAndSizes() throws {

@@ -32,7 +32,7 @@ enum AliasCommand: MonolithCommand {
             number = parsed
         }
         do {
-            let (store, _) = try Application.openStores(dataDirectory: Configuration.dataDirectory(environment: environment, arguments: arguments))
+            let (store, _) = try Application.openExistingStores(dataDirectory: Configuration.dataDirectory(environment: environment, arguments: arguments))
             if action == "set" {
                 _ = try ModelRegistry.setAlias(alias, model: model, version: number, actor: "cli", in: store)
                 Output.standardOutput("\(model)@\(alias) -> version \(number)\n")

@@ -18,7 +18,7 @@ enum ModelsCommand: MonolithCommand {
             return 2
         }
         do {
-            let (store, _) = try Application.openStores(dataDirectory: Configuration.dataDirectory(environment: environment, arguments: arguments))
+            let (store, _) = try Application.openExistingStores(dataDirectory: Configuration.dataDirectory(environment: environment, arguments: arguments))
             Output.standardOutput(table(try store.registrySnapshot()))
             return 0
         } catch {

@@ -369,11 +369,15 @@ def page(res, results_rel: str, pngs) -> str:
     return "\n".join(L) + "\n"
 
 
-def render(results: Path, root: Path):
+def render(results: Path, root: Path, out_md: Path | None = None) -> Path:
+    """Writes the page (default docs/BENCHMARKS.md) and its plots (beside it, under bench/)."""
     res = json.loads(results.read_text())
-    pngs = plots(res, root / "docs" / "bench")
+    out_md = out_md or root / "docs" / "BENCHMARKS.md"
+    out_md.parent.mkdir(parents=True, exist_ok=True)
+    pngs = plots(res, out_md.parent / "bench")
     rel = str(results.resolve().relative_to(root.resolve()))
-    (root / "docs" / "BENCHMARKS.md").write_text(page(res, rel, pngs))
+    out_md.write_text(page(res, rel, pngs))
+    return out_md
 
 
 if __name__ == "__main__":

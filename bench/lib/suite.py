@@ -59,7 +59,9 @@ def parse_args(argv):
                    help="also 1,000 keep-alive connections for 30 s on GET /health (monolith, nginx): issue 2")
     p.add_argument("--skip-inproc", action="store_true", default=os.environ.get("BENCH_SKIP_INPROC") == "1")
     p.add_argument("--skip-load", action="store_true", default=os.environ.get("BENCH_SKIP_LOAD") == "1", help="no wrk runs")
-    p.add_argument("--no-render", action="store_true", help="write the JSON only, not docs/BENCHMARKS.md")
+    p.add_argument("--no-render", action="store_true", help="write the JSON only, no page")
+    p.add_argument("--publish", action="store_true",
+                   help="render into docs/BENCHMARKS.md even for a quick or partial run (a complete full run always does)")
     p.add_argument("--monolith-bin", default=os.environ.get("MONOLITH_BIN"))
     p.add_argument("--monolith-build-error", default=os.environ.get("BENCH_MONOLITH_BUILD_ERROR"))
     p.add_argument("--image", default=os.environ.get("BENCH_IMAGE", "monolith:latest"), help="Docker image whose size is reported")
@@ -519,8 +521,12 @@ def main(argv):
     log(f"results: {out.relative_to(ROOT)} ({res['elapsed_s']} s)")
     if not a.no_render:
         import render
-        render.render(out, ROOT)
-        log("rendered docs/BENCHMARKS.md and docs/bench/*.png")
+        # Only a complete full run replaces the published page; quick or partial runs get
+        # theirs under bench/results/tmp/page/.
+        publish = a.publish or (not a.quick and not a.skip_load and not a.skip_inproc
+                                and wanted == sysmod.DEFAULT_SYSTEMS)
+        md = render.render(out, ROOT, None if publish else work_root / "page" / "BENCHMARKS.md")
+        log(f"rendered {md.relative_to(ROOT)} and its plots")
     for b in res["bars"]:
         mark = {True: "PASS", False: "FAIL", None: "n/a "}[b["pass"]]
         log(f"  [{mark}] issue {b['issue']}: {b['what']}: {b['value']} (target {b['target']})")

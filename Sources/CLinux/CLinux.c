@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
 
 static int parse_address(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len) {
     memset(ss, 0, sizeof(*ss));
@@ -194,4 +195,14 @@ int clinux_available_cpus(void) {
     }
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
+}
+
+long clinux_raise_nofile_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return -errno;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) return -errno;
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)rl.rlim_cur;
 }

@@ -50,6 +50,7 @@ enum ServeCommand: MonolithCommand {
         let serverConfiguration = ServerConfiguration(
             host: configuration.host, port: configuration.port, loopCount: configuration.eventLoops,
             shutdownGrace: configuration.shutdownGrace, handleSignals: true)
+        ProcessLimits.raiseOpenFileLimit()
         do {
             let server = try HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
             application.start()

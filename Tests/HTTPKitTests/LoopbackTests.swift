@@ -119,4 +119,29 @@ import Testing
         #expect(parts[1].hasSuffix("\r\n\r\n"))
         #expect(parts[2].hasSuffix(#"{"status":"ok"}"#))
     }
+
+    @Test func aLargeResponseReachesASlowReaderWhole() throws {
+        let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let server = try TestServer(configure: { $0.maxPendingOutput = 64 * 1024 }) { r in
+            r.get("/big") { _, _ in Response(body: .bytes(payload)) }
+            r.get("/health") { _, _ in .text("ok") }
+        }
+        defer { server.stop() }
+        let socket = try server.connect(timeout: .seconds(60))
+        // Pipelined behind the big answer: it must wait for it and then come in order.
+        try socket.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\nGET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        var raw: [UInt8] = []
+        var reads = 0
+        while true {
+            let piece = try socket.receive(maxBytes: 32 * 1024)
+            if piece.isEmpty { break }
+            raw += piece
+            reads += 1
+            if reads % 32 == 0 { usleep(5_000) }  // a slow reader: the server sees EAGAIN
+        }
+        let first = try #require(ResponseReader.next(raw))
+        #expect(first.0.body == payload)
+        let second = try #require(ResponseReader.next(Array(raw[first.1...])))
+        #expect(second.0.bodyText == "ok")
+    }
 }

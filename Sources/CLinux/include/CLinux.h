@@ -73,6 +73,9 @@ void clinux_set_current_thread_name(const char *name);
 /// CPUs this process may run on (sched_getaffinity), at least 1.
 int clinux_available_cpus(void);
 
+/// Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit (or -errno).
+long clinux_raise_nofile_limit(void);
+
 /// Restores the default SIGTERM/SIGINT dispositions.
 void clinux_reset_shutdown_signals(void);
 #endif

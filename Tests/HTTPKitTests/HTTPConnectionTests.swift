@@ -173,4 +173,30 @@ import Testing
         #expect(out.contains("Connection: close\r\n"))
         #expect(busy.shouldClose)
     }
+
+    @Test func statusLinesAndServerOwnedHeaders() throws {
+        let env = try FakeEnvironment { r in
+            r.get("/custom") { _, _ in
+                var response = Response(status: HTTPStatus(code: 299, reasonPhrase: "Fine\r\nX-Injected: 1"), body: .bytes([65]))
+                response.headers.add(name: "Content-Length", value: "999")
+                response.headers.add(name: "X-Ok", value: "a\r\nX-Injected: 2")
+                response.headers.add(name: "Bad Name", value: "v")
+                return response
+            }
+            r.get("/unknown") { _, _ in Response(status: HTTPStatus(code: 599)) }
+            r.get("/empty") { _, _ in Response(status: .noContent) }
+        }
+        let c = env.connection()
+        c.receive("GET /custom HTTP/1.1\r\nHost: a\r\n\r\n")
+        let custom = c.takeOutput()
+        #expect(custom.hasPrefix("HTTP/1.1 299 FineX-Injected: 1\r\nX-Ok: a  X-Injected: 2\r\nContent-Length: 1\r\n"))
+        #expect(!custom.contains("999"))
+        #expect(!custom.contains("Bad Name"))
+        c.receive("GET /unknown HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(c.takeOutput().hasPrefix("HTTP/1.1 599 \r\nContent-Length: 0\r\n"))
+        c.receive("GET /empty HTTP/1.1\r\nHost: a\r\n\r\n")
+        let empty = c.takeOutput()
+        #expect(empty.hasPrefix("HTTP/1.1 204 No Content\r\nDate: "))
+        #expect(!empty.contains("Content-Length"))
+    }
 }

@@ -134,7 +134,7 @@ extension HTTPConnection {
     }
 
     private func acknowledgeStreamBytes() {
-        guard streamBytesToAcknowledge > 0, pendingOutputCount <= environment.maxPendingOutput / 2,
+        guard streamBytesToAcknowledge > 0, pendingOutputCount <= maxPendingOutput / 2,
               case .streamingResponse(let writer, _, _, _) = exchange else { return }
         writer.acknowledge(streamBytesToAcknowledge)
         streamBytesToAcknowledge = 0
@@ -170,7 +170,7 @@ extension HTTPConnection {
             case .none, .collecting:
                 closeAfterExchange = true
                 let context = self.context ?? RequestContext(logger: environment.baseLogger, requestID: environment.makeRequestID())
-                send(environment.responder.renderError(HTTPError(.requestTimeout, message: "request timeout"), head: head, context: context), now: now)
+                send(responder.renderError(HTTPError(.requestTimeout, message: "request timeout"), head: head, context: context), now: now)
                 closeWhenFlushed = true
             default:
                 closeNow = true

@@ -20,6 +20,9 @@ final class HTTPConnection {
     let id: ConnectionID
     let remoteAddress: SocketAddress?
     unowned let environment: any ConnectionEnvironment
+    /// Copied from the environment once: read on every request, no unowned-reference traffic.
+    let responder: any HTTPResponder
+    let maxPendingOutput: Int
     var parser: HTTPRequestParser
     var machine: HTTPConnectionStateMachine
 
@@ -51,6 +54,8 @@ final class HTTPConnection {
         self.id = id
         self.remoteAddress = remoteAddress
         self.environment = environment
+        self.responder = environment.responder
+        self.maxPendingOutput = environment.maxPendingOutput
         self.parser = HTTPRequestParser(limits: environment.limits)
         self.machine = HTTPConnectionStateMachine(timeouts: timeouts, now: now)
     }
@@ -69,7 +74,7 @@ final class HTTPConnection {
     /// Whether parsing may continue: not while output is backed up (back-pressure), an
     /// earlier request is still being answered, or a streaming reader is full.
     var canConsumeInput: Bool {
-        guard !closeNow, !closeWhenFlushed, pendingOutputCount <= environment.maxPendingOutput else { return false }
+        guard !closeNow, !closeWhenFlushed, pendingOutputCount <= maxPendingOutput else { return false }
         switch exchange {
         case .none, .collecting: return true
         case .running(let stream, let bodyDone):
@@ -159,8 +164,8 @@ final class HTTPConnection {
         var logger = environment.baseLogger
         logger[metadataKey: "request.id"] = .string(requestID)
         var context = RequestContext(logger: logger, requestID: requestID)
-        options = environment.responder.prepare(head, context: &context)
-        parser.bodyLimit = options.maxBodySize ?? environment.limits.maxBodySize
+        options = responder.prepare(head, context: &context)
+        parser.bodyLimit = options.maxBodySize ?? parser.limits.maxBodySize
         machine.headReceived(now: now, expectsBody: head.hasBody)
         closeAfterExchange = !head.keepAlive
         self.head = head
@@ -219,7 +224,7 @@ final class HTTPConnection {
                 exchange = .running(stream: nil, bodyDone: true)
                 startOffloaded(request, context: context)
             } else {
-                let response = environment.responder.respond(to: request, context: &context)
+                let response = responder.respond(to: request, context: &context)
                 send(response, now: now)
             }
         case .running(let stream, bodyDone: false):
@@ -251,14 +256,14 @@ final class HTTPConnection {
                 "http.status": .int(error.status.code), "error": .string(error.message),
             ])
             machine.requestComplete()
-            send(environment.responder.renderError(error, head: head, context: context), now: now)
+            send(responder.renderError(error, head: head, context: context), now: now)
         default:
             closeNow = true
         }
     }
 
     private func startOffloaded(_ request: Request, context: RequestContext) {
-        let responder = environment.responder
+        let responder = self.responder
         let messenger = environment.messenger
         let id = self.id
         environment.offload {

@@ -2,14 +2,11 @@ import Glibc
 
 /// Writes response heads and chunk framing as bytes (RFC 9112 §4, §6, §7).
 enum ResponseSerializer {
-    /// `HTTP/1.1 <code> <reason>\r\n` for common statuses, computed once.
-    static let statusLines: [Int: [UInt8]] = {
-        var table: [Int: [UInt8]] = [:]
-        for code in [100, 200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409, 411, 413, 414, 415, 417, 422, 429, 431, 500, 501, 503, 505] {
-            table[code] = Array("HTTP/1.1 \(code) \(HTTPStatus.defaultReasonPhrase(code))\r\n".utf8)
-        }
-        return table
-    }()
+    /// `HTTP/1.1 <code> <reason>\r\n` for every registered status, indexed by code - 100.
+    static let statusLines: [[UInt8]] = (100..<600).map { code in
+        let phrase = HTTPStatus.defaultReasonPhrase(code)
+        return phrase.isEmpty ? [] : Array("HTTP/1.1 \(code) \(phrase)\r\n".utf8)
+    }
 
     static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
@@ -20,8 +17,10 @@ enum ResponseSerializer {
         date: [UInt8], into out: inout [UInt8]
     ) {
         let status = response.status
-        if status.reasonPhrase == HTTPStatus.defaultReasonPhrase(status.code), let line = statusLines[status.code] {
-            out.append(contentsOf: line)
+        let index = status.code - 100
+        if index >= 0 && index < statusLines.count && !statusLines[index].isEmpty
+            && status.reasonPhrase == HTTPStatus.defaultReasonPhrase(status.code) {
+            out.append(contentsOf: statusLines[index])
         } else {
             out.append(contentsOf: "HTTP/1.1 ".utf8)
             appendDecimal(max(100, min(999, status.code)), to: &out)

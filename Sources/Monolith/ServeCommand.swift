@@ -40,6 +40,11 @@ enum ServeCommand: MonolithCommand {
             logger.critical("cannot start", metadata: ["error": .string(error.message)])
             return 1
         }
+        // The registry loads on its own threads while the routes are built and the
+        // listeners bound (start-up time is the longer of the two, not their sum);
+        // /health/ready answers 503 until it is done.
+        application.start()
+        defer { application.shutdown() }
         let responder: ServingResponder
         do {
             responder = try makeResponder(application: application, defaultModel: defaultModel)
@@ -53,8 +58,6 @@ enum ServeCommand: MonolithCommand {
         ProcessLimits.raiseOpenFileLimit()
         do {
             let server = try HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
-            application.start()
-            defer { application.shutdown() }
             try server.run()
         } catch {
             logger.critical("server failed", metadata: ["error": .string(error.description)])

@@ -147,6 +147,8 @@ def _run(argv, budget_s, log, env):
 
 
 def modelkit_times(root: Path, models_dir: Path, monolith_bin: Path | None, budget_s: float, log: Path) -> dict:
+    if os.environ.get("BENCH_MODELKIT_BUILD_ERROR") and not os.environ.get("BENCH_MODELKIT_TOOL"):
+        return {"available": False, "reason": "bench/modelkit did not build: " + os.environ["BENCH_MODELKIT_BUILD_ERROR"]}
     found = find_tool(root)
     if found is None:
         why = "no ModelKit timing tool on this checkout (bench/modelkit/run, or the bench/modelkit package built)"

@@ -197,8 +197,9 @@ enum RegistryTestFiles {
 }
 
 /// A registry over a fresh data directory, polling fast (tests never wait on a clock: they
-/// wait for a condition with a generous bound).
-struct RegistryFixture {
+/// wait for a condition with a generous bound). Stops the registry when released, also when
+/// a test ends early.
+final class RegistryFixture {
     let data: TemporaryDirectory
     let store: MetadataStore
     let artifacts: ArtifactStore
@@ -223,6 +224,8 @@ struct RegistryFixture {
         registry = ModelRegistry(store: store, artifacts: artifacts, configuration: configuration,
                                  logger: Logger(label: "test", handler: logs, logLevel: .debug))
     }
+
+    deinit { registry.stop() }
 
     /// Starts the registry and waits for its start-up pass.
     func start() throws {

@@ -274,6 +274,10 @@ extension TreeEnsemble {
                 guard let end = memberValues.firstIndex(where: { $0.isNaN }) else {
                     throw ModelError.invalidModel("membership_values has fewer NaN-terminated sets than there are BRANCH_MEMBER nodes")
                 }
+                // onnxruntime refuses an empty set too (the page does not say what it would mean).
+                guard end > memberValues.startIndex else {
+                    throw ModelError.invalidModel("BRANCH_MEMBER node \(i) must have at least one membership value")
+                }
                 memberSets[i] = Array(memberValues[..<end])
                 memberValues = memberValues[(end + 1)...]
                 mode = .eq
@@ -309,10 +313,7 @@ extension TreeEnsemble {
         // the first test when missing values track true, else falls through to F.
         for (node, set) in memberSets.sorted(by: { $0.key < $1.key }) {
             let onTrue = trueChild[node], onFalse = falseChild[node]
-            guard let first = set.first else {
-                thresholds[node] = .nan  // never equal: every non-missing value goes false
-                continue
-            }
+            guard let first = set.first else { continue }
             thresholds[node] = first
             var previous = node
             for value in set.dropFirst() {

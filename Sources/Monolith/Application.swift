@@ -15,6 +15,8 @@ final class Application: Sendable {
     let store: MetadataStore
     let artifacts: ArtifactStore
     let registry: ModelRegistry
+    /// Model load outcomes, for `/metrics`.
+    let modelLoads: ModelLoadMetrics
 
     /// Opens the stores under `configuration.dataDirectory` and builds the registry (nothing
     /// is loaded until `start`).
@@ -32,11 +34,24 @@ final class Application: Sendable {
         registryConfiguration.pollInterval = configuration.pollInterval
         registryConfiguration.storePollInterval = min(.milliseconds(500), configuration.pollInterval)
         registryConfiguration.loadWait = configuration.loadWait
+        let modelLoads = ModelLoadMetrics()
+        registryConfiguration.loadObserver = { model, succeeded in modelLoads.record(model: model, succeeded: succeeded) }
+        self.modelLoads = modelLoads
         self.configuration = configuration
         self.logger = logger
         self.store = store
         self.artifacts = artifacts
         self.registry = ModelRegistry(store: store, artifacts: artifacts, configuration: registryConfiguration, logger: logger)
+    }
+
+    /// The gateway for this process: keys from the store, load counters from the registry.
+    func makeGateway(_ settings: GatewayConfiguration) throws(StartupError) -> Gateway {
+        let registry = self.registry
+        return try Gateway(configuration: settings, store: store, logger: logger, modelLoads: modelLoads) {
+            registry.modelNames().reduce(0) { count, name in
+                count + (registry.status(of: name)?.versions.filter { $0.state == .ready }.count ?? 0)
+            }
+        }
     }
 
     /// Starts the registry's background work (folder import, loads, watching).

@@ -11,7 +11,7 @@ enum ServeCommand: MonolithCommand {
         MONOLITH_EVENT_LOOPS, MONOLITH_DATA, MONOLITH_REGISTRY, MONOLITH_POLL_INTERVAL (seconds between
         registry folder scans, default 2), MONOLITH_LOAD_WAIT (seconds a request waits for a loading
         model, default 10), MONOLITH_DEFAULT_MODEL (the model POST /predict serves)
-        (flags override the environment). Logs are JSON lines on stdout.
+        (flags override the environment). Logs are JSON lines on stdout, one access line per request.
         The registry folder is imported at start and watched: a new or changed model.onnx becomes a
         version once it has loaded, a removed version folder retires. Layouts: models/<version>/model.onnx
         + metadata.json (+ latest/), or Triton's <model>/<version>/model.onnx.
@@ -19,6 +19,7 @@ enum ServeCommand: MonolithCommand {
         loaded (503 with the reason before).
         On SIGTERM or SIGINT the server stops accepting, closes idle connections, lets in-flight
         requests finish within the shutdown grace and exits 0.
+        \(GatewayConfiguration.help)
         Exit status: 0 after a clean shutdown, 1 if the server cannot start, 2 on a usage error.
         """
 
@@ -45,9 +46,22 @@ enum ServeCommand: MonolithCommand {
         // /health/ready answers 503 until it is done.
         application.start()
         defer { application.shutdown() }
-        let responder: ServingResponder
+        let gateway: Gateway
         do {
-            responder = try makeResponder(application: application, defaultModel: defaultModel)
+            let settings = try GatewayConfiguration.load(environment: environment, logLevel: configuration.logLevel)
+            gateway = try application.makeGateway(settings)
+        } catch let error as UsageError {
+            Output.standardError("monolith serve: \(error)\n")
+            return 2
+        } catch {
+            Output.standardError("monolith serve: \(error)\n")
+            logger.critical("cannot start", metadata: ["error": .string("\(error)")])
+            return 1
+        }
+        let responder: GatewayResponder
+        do {
+            let serving = try makeResponder(application: application, defaultModel: defaultModel, gateway: gateway)
+            responder = gateway.responder(wrapping: serving, routeTable: serving.inner.routeTable)
         } catch {
             logger.critical("route table invalid", metadata: ["error": .string("\(error)")])
             return 1
@@ -58,6 +72,8 @@ enum ServeCommand: MonolithCommand {
         ProcessLimits.raiseOpenFileLimit()
         do {
             let server = try HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
+            gateway.start()
+            defer { gateway.shutdown() }
             try server.run()
         } catch {
             logger.critical("server failed", metadata: ["error": .string(error.description)])
@@ -69,11 +85,12 @@ enum ServeCommand: MonolithCommand {
     /// The application's routes: the seed routes, the serving API over the registry, and
     /// the docs describing both. To add a route family, write a `RouteCollection` (taking
     /// what it needs from the `Application` in its initializer) and list it here.
-    static func makeResponder(application: Application, defaultModel: String?) throws -> ServingResponder {
+    static func makeResponder(application: Application, defaultModel: String?, gateway: Gateway? = nil) throws -> ServingResponder {
         let router = Router()
-        let collections: [any RouteCollection] = [
+        var collections: [any RouteCollection] = [
             SeedRoutes(),
         ]
+        if let gateway { collections.append(GatewayRoutes(gateway: gateway)) }
         for collection in collections { collection.register(on: router) }
         return try ServingRoutes.makeResponder(router: router, environment: application.servingEnvironment(defaultModel: defaultModel),
                                                others: collections)

@@ -273,13 +273,23 @@ final class HTTPConnection {
         }
     }
 
-    /// `X-Request-ID` when it is 1–128 visible ASCII characters (it ends up in logs).
+    /// `X-Request-ID` when it is 1–128 characters of `A-Z a-z 0-9 . _ -`, else nil (a new
+    /// id is generated). The id is echoed in responses and written into logs, so anything
+    /// that could forge a log field, split a header or smuggle markup is refused.
     static func requestID(from headers: HTTPHeaders) -> String? {
         guard let i = headers.firstIndex(lowercased: "x-request-id") else { return nil }
         let f = headers.fields[i]
         guard f.valueLength > 0, f.valueLength <= 128 else { return nil }
         let range = Int(f.valueStart)..<Int(f.valueStart + f.valueLength)
-        guard headers.bytes[range].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        guard headers.bytes[range].allSatisfy(isRequestIDByte) else { return nil }
         return String(decoding: headers.bytes[range], as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func isRequestIDByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2E, 0x5F, 0x2D: true
+        default: false
+        }
     }
 }

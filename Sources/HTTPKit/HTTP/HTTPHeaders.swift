@@ -55,6 +55,14 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
         return result
     }
 
+    /// The value bytes of the first field named `lowercasedName` (lower-case ASCII), without
+    /// making a String: a slice sharing the headers' storage, or nil when absent.
+    public func firstValueBytes(lowercasedName: StaticString) -> ArraySlice<UInt8>? {
+        guard let i = firstIndex(lowercased: lowercasedName) else { return nil }
+        let f = fields[i]
+        return bytes[Int(f.valueStart)..<Int(f.valueStart + f.valueLength)]
+    }
+
     /// True when at least one field line is named `name`.
     public func contains(_ name: String) -> Bool { firstIndex(of: name) != nil }
 

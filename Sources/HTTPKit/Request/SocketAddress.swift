@@ -20,6 +20,18 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// The IPv4 address as a host-order integer (`127.0.0.1` → `0x7F00_0001`), nil for IPv6.
+    public var ipv4: UInt32? {
+        if case .v4(let a) = storage { return a }
+        return nil
+    }
+
+    /// The IPv6 address as two host-order 64-bit halves, nil for IPv4.
+    public var ipv6: (high: UInt64, low: UInt64)? {
+        if case .v6(let hi, let lo) = storage { return (hi, lo) }
+        return nil
+    }
+
     /// The address without the port: `127.0.0.1` or `::1`.
     public var host: String {
         switch storage {

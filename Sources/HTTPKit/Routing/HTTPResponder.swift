@@ -30,11 +30,18 @@ public struct RouteOptions: Sendable, Equatable {
     public var streamingBody: Bool
     /// This route's body-size limit; nil keeps the server's `HTTPLimits.maxBodySize`.
     public var maxBodySize: Int?
+    /// Labels the application attaches to the route (e.g. `"scope:admin"` for an access
+    /// policy, an API family for docs). HTTPKit never reads them; middleware and wrapping
+    /// responders find them through `RouterResponder.routeTable` and
+    /// `RequestContext.routeIndex`, so a decision is made from the matched route, never
+    /// from the raw path.
+    public var tags: [String]
 
-    public init(offload: Bool = false, streamingBody: Bool = false, maxBodySize: Int? = nil) {
+    public init(offload: Bool = false, streamingBody: Bool = false, maxBodySize: Int? = nil, tags: [String] = []) {
         self.offload = offload || streamingBody
         self.streamingBody = streamingBody
         self.maxBodySize = maxBodySize
+        self.tags = tags
     }
 
     /// Handler on the event loop, body collected, server body limit.

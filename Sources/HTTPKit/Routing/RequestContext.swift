@@ -15,6 +15,20 @@ public struct RequestContext: Sendable {
     /// Route match result the router keeps between `prepare` and `respond`.
     var match: RouteMatch
 
+    /// The index in `RouterResponder.routeTable` of the matched route, nil when no route
+    /// matched (404, 405) or the router has not resolved the request yet.
+    public var routeIndex: Int? {
+        if case .route(let index) = match { return index }
+        return nil
+    }
+
+    /// For a path whose routes do not accept the request's method (405), the methods they
+    /// do accept; nil otherwise. CORS preflight answers from this.
+    public var allowedMethods: [HTTPMethod]? {
+        if case .methodNotAllowed(let methods) = match { return methods }
+        return nil
+    }
+
     public init(logger: Logger, requestID: String, parameters: RouteParameters = RouteParameters(), routeTemplate: String? = nil) {
         self.parameters = parameters
         self.routeTemplate = routeTemplate

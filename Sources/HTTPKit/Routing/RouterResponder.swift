@@ -12,6 +12,24 @@ public struct RouterResponder: HTTPResponder {
 
     let trie: RouteTrie
     let routes: [Route]
+
+    /// One registered route as the application declared it.
+    public struct RouteDescription: Sendable, Equatable {
+        public var method: HTTPMethod
+        public var template: String
+        public var options: RouteOptions
+
+        public init(method: HTTPMethod, template: String, options: RouteOptions) {
+            self.method = method
+            self.template = template
+            self.options = options
+        }
+    }
+
+    /// Every route, indexed as `RequestContext.routeIndex` reports the matched one.
+    public var routeTable: [RouteDescription] {
+        routes.map { RouteDescription(method: $0.method, template: $0.template, options: $0.options) }
+    }
     let middleware: [any Middleware]
     let renderers: [(prefix: String, renderer: any HTTPErrorRenderer)]
 

@@ -10,6 +10,7 @@ enum MonolithCLI {
             ImportCommand.self,
             ModelsCommand.self,
             AliasCommand.self,
+            KeysCommand.self,
             HealthcheckCommand.self,
             VersionCommand.self,
             HelpCommand.self,

@@ -23,6 +23,7 @@ extension ModelRegistry {
     /// Makes a version this process validated serve without loading it a second time.
     func adopt(_ imported: ImportedVersion) {
         state.withLock { state in state.setLoaded(VersionKey(imported.record), imported.model) }
+        reportLoad(model: imported.record.modelName, succeeded: true)
         do {
             try refresh()
         } catch {

@@ -43,6 +43,8 @@ final class ModelRegistry: Sendable {
         /// Artifacts no version references are removed once older than this (another process
         /// may have just written one it has not recorded yet).
         var orphanMinimumAgeSeconds: Int64 = 300
+        /// Told the outcome of every load (the gateway's load counters).
+        var loadObserver: (@Sendable (_ model: String, _ succeeded: Bool) -> Void)?
 
         init() {}
     }
@@ -160,10 +162,16 @@ final class ModelRegistry: Sendable {
         }
     }
 
+    /// Tells the load observer (the gateway's `/metrics` counters) one load's outcome.
+    func reportLoad(model: String, succeeded: Bool) {
+        configuration.loadObserver?(model, succeeded)
+    }
+
     /// Loads one version and records the outcome.
     func loadAndRecord(_ version: ModelVersion) {
         let key = VersionKey(version)
         let result = load(version)
+        if case .success = result { reportLoad(model: version.modelName, succeeded: true) } else { reportLoad(model: version.modelName, succeeded: false) }
         let live = state.withLock { state -> Bool in
             state.finishPending(key)
             guard state.isLive(key) else { return false }

@@ -226,6 +226,7 @@ final class RegistryFolderSync {
                 let model = LoadedModel(name: version.model, version: version.number, session: session, sha256: artifact.digest,
                                         size: artifact.size, metadata: metadata, source: source)
                 registry.state.withLock { $0.setLoaded(VersionKey(record), model) }
+                registry.reportLoad(model: version.model, succeeded: true)
                 remember(version.location, stamp, artifact.digest)
                 logger.info("registry folder version imported", metadata: [
                     "model.name": .string(version.model), "model.version": .int(Int(truncatingIfNeeded: version.number)),
@@ -242,6 +243,7 @@ final class RegistryFolderSync {
                     signature: nil, metadata: version.metadata, status: .failed, reason: reason)
                 // Just validated: no need to try it again in this process.
                 registry.state.withLock { $0.markRetried(VersionKey(record)) }
+                registry.reportLoad(model: version.model, succeeded: false)
                 remember(version.location, stamp, artifact.digest)
                 logger.error("registry folder version failed", metadata: [
                     "model.name": .string(version.model), "model.version": .int(Int(truncatingIfNeeded: version.number)),

@@ -27,7 +27,10 @@ struct MLflowErrorRenderer: HTTPErrorRenderer {
             message = error.message
             extra = error.headers
             switch status.code {
+            case 401: code = "UNAUTHENTICATED"
+            case 403: code = "PERMISSION_DENIED"
             case 404: code = "ENDPOINT_NOT_FOUND"
+            case 429: code = "REQUEST_LIMIT_EXCEEDED"
             case 500...: code = "INTERNAL_ERROR"
             default: code = "BAD_REQUEST"
             }

@@ -115,7 +115,7 @@ struct V2Routes: RouteCollection {
         }
         let decoded = try V2InferenceRequest.decode(
             body: try request.bodyBytes(), headerLength: headerLength, signature: model.signature, limits: env.limits)
-        let outputs = try runInference(model.session, feeds: decoded.feeds, outputs: try decoded.outputNames(model.signature))
+        let outputs = try runInference(model, feeds: decoded.feeds, outputs: try decoded.outputNames(model.signature), context: context)
         let encoded = try V2InferenceResponse(modelName: model.name, modelVersion: model.version, request: decoded, outputs: outputs)
         guard let length = encoded.headerLength else { return .json(bytes: encoded.body) }
         var headers = HTTPHeaders()
@@ -174,7 +174,8 @@ enum ServingMayWait: ContextStorageKey {
 extension ServingEnvironment {
     /// Resolves `reference`, waiting for a loading model when the request runs off the loop.
     func resolve(_ reference: ModelReference, waiting context: RequestContext) throws(ServingError) -> ServedModel {
-        if context.storage[ServingMayWait.self] == true { return try resolveWaiting(reference) }
-        return try resolve(reference)
+        let model = context.storage[ServingMayWait.self] == true ? try resolveWaiting(reference) : try resolve(reference)
+        context.noteServedModel(model)
+        return model
     }
 }

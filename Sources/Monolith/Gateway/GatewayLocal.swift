@@ -1,0 +1,165 @@
+import Glibc
+import HTTPKit
+import StoreKitLite
+import Synchronization
+
+/// The part of a gateway one thread owns: its metrics stripe, its access-log buffer, its id
+/// generator and its cache of authenticated keys. Reached through a thread-local table, so
+/// the request path shares no writable memory between event loops (no lock, no bouncing
+/// cache line): each loop counts into its own stripe, and `/metrics` sums the stripes.
+final class GatewayLocal: @unchecked Sendable {
+    // @unchecked: `random`, `keys`, `verified` and `seriesSlots` are touched only by the
+    // owning thread; `metrics` is written by the owner and read by scrapes through atomics;
+    // `log` is behind its own lock.
+    let metrics: MetricsStripe
+    let log: AccessLogBuffer
+    var random = FastRandom()
+    /// The key snapshot this thread uses, refreshed when the directory's version moves.
+    var keys: KeySnapshot = .empty
+    /// Presented secrets already verified against `keys` (see `VerifiedKeyCache`).
+    var verified = VerifiedKeyCache()
+    /// Inference series slots by "name\u{0}version" (owner-only memo of the shared registry).
+    var seriesSlots: [String: Int] = [:]
+    /// The model of the last inference series lookup and its slot (most requests of a
+    /// thread hit the same model).
+    weak var lastSeriesModel: ServedModel?
+    var lastSeriesSlot = -1
+    /// Cached wall-clock second and its `2025-01-31T12:00:00.` prefix for log lines.
+    var clockSecond: Int = -1
+    var clockPrefix: [UInt8] = []
+
+    init(metrics: MetricsStripe, log: AccessLogBuffer) {
+        self.metrics = metrics
+        self.log = log
+    }
+}
+
+/// Presented secrets this thread has already verified, keyed by a keyed hash of the secret,
+/// so a repeat request skips SHA-256 (~1 µs for an 80-byte key here).
+///
+/// No secret is stored: a slot holds two 64-bit SipHash values of the secret (Swift's
+/// `Hasher`, seeded per process, plus a per-thread random seed), the snapshot version and
+/// the key. Forging a match needs a 128-bit keyed-hash collision with a valid key's secret.
+/// Entries are valid only for the snapshot they were verified against: a revocation
+/// publishes a new snapshot and every cached verification lapses with it. Only successes
+/// are cached, so invalid keys cannot push valid ones out.
+struct VerifiedKeyCache {
+    private struct Slot {
+        var first: UInt64 = 0
+        var second: UInt64 = 0
+        var version: UInt64 = 0
+        var entry: KeyEntry?
+    }
+
+    private static let size = 64
+    private var slots = [Slot](repeating: Slot(), count: VerifiedKeyCache.size)
+    private let seedA: UInt64
+    private let seedB: UInt64
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        seedA = system.next()
+        seedB = system.next()
+    }
+
+    /// The two keyed hashes of `secret`.
+    func tags(_ secret: ArraySlice<UInt8>) -> (UInt64, UInt64) {
+        secret.withUnsafeBytes { raw in
+            var a = Hasher()
+            a.combine(seedA)
+            a.combine(bytes: raw)
+            var b = Hasher()
+            b.combine(seedB)
+            b.combine(bytes: raw)
+            return (UInt64(bitPattern: Int64(a.finalize())), UInt64(bitPattern: Int64(b.finalize())))
+        }
+    }
+
+    func lookup(_ tags: (UInt64, UInt64), version: UInt64) -> KeyEntry? {
+        let slot = slots[Int(tags.0 & UInt64(Self.size - 1))]
+        guard slot.version == version, slot.first == tags.0, slot.second == tags.1 else { return nil }
+        return slot.entry
+    }
+
+    mutating func store(_ tags: (UInt64, UInt64), version: UInt64, entry: KeyEntry) {
+        slots[Int(tags.0 & UInt64(Self.size - 1))] = Slot(first: tags.0, second: tags.1, version: version, entry: entry)
+    }
+}
+
+/// Finds the calling thread's `GatewayLocal` for a gateway, creating it on first use.
+///
+/// A pthread key holds, per thread, a short list of (gateway id, local) pairs: a process
+/// normally runs one gateway; tests run several, hence the list (oldest evicted past 8).
+/// The gateway keeps every local it created, for scrapes and log flushes.
+final class GatewayLocals: Sendable {
+    private static let nextID = Atomic<UInt64>(1)
+    private let id: UInt64
+    private let all = Mutex<[GatewayLocal]>([])
+    private let make: @Sendable () -> GatewayLocal
+
+    init(make: @escaping @Sendable () -> GatewayLocal) {
+        id = GatewayLocals.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.make = make
+    }
+
+    /// The calling thread's local.
+    @inline(__always)
+    func current() -> GatewayLocal {
+        if let table = ThreadLocalTable.current {
+            if let local = table.lookup(id) { return local }
+            let local = create()
+            table.store(id, local)
+            return local
+        }
+        return create()
+    }
+
+    /// Every local created so far (scrape and flush).
+    var locals: [GatewayLocal] { all.withLock { $0 } }
+
+    private func create() -> GatewayLocal {
+        let local = make()
+        all.withLock { $0.append(local) }
+        return local
+    }
+}
+
+/// A thread's (gateway id → local) list behind a pthread key.
+private final class ThreadLocalTable {
+    private var entries: [(id: UInt64, local: GatewayLocal)] = []
+
+    static var current: ThreadLocalTable? {
+        guard let key = tableKey else { return nil }
+        if let raw = pthread_getspecific(key) {
+            return Unmanaged<ThreadLocalTable>.fromOpaque(raw).takeUnretainedValue()
+        }
+        let table = ThreadLocalTable()
+        let raw = Unmanaged.passRetained(table).toOpaque()
+        guard pthread_setspecific(key, raw) == 0 else {
+            Unmanaged<ThreadLocalTable>.fromOpaque(raw).release()
+            return nil
+        }
+        return table
+    }
+
+    @inline(__always)
+    func lookup(_ id: UInt64) -> GatewayLocal? {
+        for entry in entries where entry.id == id { return entry.local }
+        return nil
+    }
+
+    func store(_ id: UInt64, _ local: GatewayLocal) {
+        if entries.count >= 8 { entries.removeFirst() }
+        entries.append((id, local))
+    }
+}
+
+/// The pthread key of the per-thread tables; its destructor releases a thread's table.
+private let tableKey: pthread_key_t? = {
+    var key = pthread_key_t()
+    let rc = pthread_key_create(&key) { raw in
+        guard let raw else { return }
+        Unmanaged<AnyObject>.fromOpaque(raw).release()
+    }
+    return rc == 0 ? key : nil
+}()

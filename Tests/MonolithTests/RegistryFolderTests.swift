@@ -97,6 +97,10 @@ import Testing
         #expect(eventually { f.logs.records.contains { "\($0.metadata)".contains("keeps serving its previous file") } })
         #expect(try RegistryTestModels.predict(try #require(f.registry.resolve("m").model), 0) == 33)
 
+        // The folder owns its versions: deleting one through the API is refused.
+        let refused = try #require(throws: RegistryError.self) { try f.registry.deleteVersion(model: "m", version: 1) }
+        #expect(refused.status == .conflict)
+
         // Removing a version folder retires it; a request holding it finishes.
         let held = try #require(f.registry.resolve("m", .version(2)).model)
         TemporaryDirectory.remove(root("m/2"))

@@ -81,11 +81,24 @@ extension ModelRegistry {
     /// cleaning once no version references it.
     func deleteVersion(model name: String, version number: Int64, actor: String? = nil) throws(RegistryError) {
         do {
+            let record = try store.version(model: name, number: number)
+            // The watched folder owns its versions: deleted here, the next scan would import
+            // the file again.
+            if record.source.kind == .registry, let root = watchedFolder,
+               record.source.location.hasPrefix(root == "/" ? "/" : root + "/"),
+               RegistryFiles.stamp(record.source.location) != nil {
+                throw RegistryError(.conflict, "version \(number) of model '\(name)' comes from the registry folder (\(record.source.location)); remove its folder there instead")
+            }
             try store.deleteVersion(model: name, number: number, actor: actor)
             try refresh()
         } catch {
             throw RegistryError.wrapping(error, context: "")
         }
+    }
+
+    /// The watched registry folder, canonical, if any.
+    var watchedFolder: String? {
+        configuration.registryFolder.flatMap { RegistryFiles.canonicalPath($0) }
     }
 
     /// The stored record of a version.

@@ -48,7 +48,7 @@ RUN swift package dump-package | perl -MJSON::PP -MFile::Path=make_path -0777 -n
     done
 
 # One layer per module, in dependency order, the slowest and least edited first: an edit
-# under Sources/Monolith rebuilds only the last layer (seconds, not minutes). A new target
+# under Sources/Monolith recompiles that module alone and relinks. A new target
 # in Package.swift needs its COPY here (tools/container/test.sh checks that).
 # With BuildKit (Docker >= 23's default) each layer reuses the previous one's .build as is.
 # The classic builder stores file times in whole seconds between layers, so SwiftPM sees
@@ -72,7 +72,8 @@ RUN rm Sources/Monolith/_StandIn.swift \
 
 # The runtime tree. The Swift runtime, Dispatch and SQLite are inside the binary; what it
 # still links dynamically (glibc, libm, libstdc++, libgcc_s and the loader) is copied at the
-# paths `ldd` reports, so the loader finds them in its default directories.
+# paths `ldd` reports, so the loader finds them in its default directories. The last line
+# runs the binary inside the finished tree: a missing library fails the build, not the run.
 RUN ldd /rootfs/monolith | grep -o '/[^ ]*' | while read -r lib; do \
       install -D -m 0755 "$(readlink -f "$lib")" "/rootfs$lib"; \
     done \
@@ -82,7 +83,7 @@ RUN ldd /rootfs/monolith | grep -o '/[^ ]*' | while read -r lib; do \
  && chown 65532:65532 /rootfs/data \
  && chmod 0755 /rootfs/data \
  && chmod 1777 /rootfs/tmp \
- && /rootfs/monolith version
+ && chroot /rootfs /monolith version
 
 FROM scratch
 

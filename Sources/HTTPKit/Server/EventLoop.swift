@@ -110,13 +110,14 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     /// Runs until shutdown completes.
     func run() {
         dateCache.refresh()
-        nextSweep = MonotonicClock.now() &+ sweepInterval
+        var now0 = MonotonicClock.now()
+        nextSweep = now0 &+ sweepInterval
         while true {
-            let now0 = MonotonicClock.now()
             var timeout = nextSweep > now0 ? Int32(min(1000, (nextSweep - now0 + 999_999) / 1_000_000)) : 0
             if draining { timeout = min(timeout, 50) }
             let n = clinux_epoll_wait(epfd, events, Self.maxEvents, timeout)
             let now = MonotonicClock.now()
+            now0 = now
             dateCache.refresh()
             if n < 0 && errno != EINTR {
                 baseLogger.critical("epoll_wait failed", metadata: ["errno": .int(Int(errno))])
@@ -163,7 +164,8 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     }
 
     private func socketEvent(fd: Int32, flags: UInt32, now: UInt64) {
-        if lingering[fd] != nil {
+        // Checked only while some connection lingers: no hashing on the hot path.
+        if !lingering.isEmpty && lingering[fd] != nil {
             lingerRead(fd: fd, now: now)
             return
         }

@@ -405,6 +405,18 @@ def preprocessing(rng):
         case(f"array_feature_extractor_{np.dtype(dtype).name if dtype is not object else 'string'}", m, {"X": data, "I": np.array([3, 0, 0], dtype=np.int64)})
     m = model("ArrayFeatureExtractor", {}, [tensor_in("X", TP.FLOAT, [4]), tensor_in("I", TP.INT64, [1, 2])], [tensor_in("Z", TP.FLOAT, None)])
     case("array_feature_extractor_1d", m, {"X": np.array([1, 2, 3, 4], dtype=np.float32), "I": np.array([[2, 1]], dtype=np.int64)})
+    m = model("FeatureVectorizer", dict(inputdimensions=[2, 3, 1]), [tensor_in("A", TP.FLOAT, [None, 2]), tensor_in("B", TP.FLOAT, [None, 1]),
+                                                                    tensor_in("C", TP.FLOAT, [None, 3])], [tensor_in("Y", TP.FLOAT, [None, 6])])
+    case("feature_vectorizer_pad_and_cut", m, {"A": x[:, :2], "B": x[:, 2:], "C": x.copy()})
+    mapin = lambda k, v: h.make_value_info("X", h.make_map_type_proto(k, h.make_tensor_type_proto(v, None)))
+    m = model("DictVectorizer", dict(string_vocabulary=["b", "a", "c", "d"]), [mapin(TP.STRING, TP.FLOAT)], [tensor_in("Y", TP.FLOAT, [1, 4])])
+    case("dict_vectorizer_strings", m, {"X": {"a": 1.5, "d": -2.0, "zz": 7.0}})
+    m = model("DictVectorizer", dict(int64_vocabulary=[9, 3, 5]), [mapin(TP.INT64, TP.FLOAT)], [tensor_in("Y", TP.FLOAT, [1, 3])])
+    case("dict_vectorizer_int64", m, {"X": {3: 0.25, 4: 9.0, 9: -1.0}})
+    for form, cast, elem in (("DENSE", "TO_FLOAT", TP.FLOAT), ("SPARSE", "TO_FLOAT", TP.FLOAT), ("DENSE", "TO_STRING", TP.STRING),
+                             ("SPARSE", "TO_INT64", TP.INT64), ("DENSE", "TO_INT64", TP.INT64)):
+        m = model("CastMap", dict(map_form=form, cast_to=cast, max_map=6), [mapin(TP.INT64, TP.FLOAT)], [tensor_in("Y", elem, None)])
+        case(f"cast_map_{form.lower()}_{cast.lower()}", m, {"X": {4: 1.5, 1: -2.7, 0: 1234.5678, 2: 1e-7}})
     seq = lambda key: h.make_sequence_type_proto(h.make_map_type_proto(key, h.make_tensor_type_proto(TP.FLOAT, None)))
     probs = rng.random((5, 3)).astype(np.float32)
     m = model("ZipMap", dict(classlabels_int64s=[7, 3, 5]), [tensor_in("X", TP.FLOAT, [None, 3])], [h.make_value_info("Z", seq(TP.INT64))])

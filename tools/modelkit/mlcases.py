@@ -60,10 +60,18 @@ def write_case(root, name, model, feeds, check=None):
     with open(os.path.join(d, "model.onnx"), "wb") as f:
         f.write(data)
     for i, inp in enumerate(model.graph.input):
-        arr = feeds[inp.name]
-        t = numpy_helper.from_array(np.asarray(arr), inp.name)
+        value = feeds[inp.name]
+        if isinstance(value, dict):  # a map input: MapProto with one 1-D tensor of values
+            key_type = inp.type.map_type.key_type
+            keys = list(value.keys())
+            dtype = onnx.helper.tensor_dtype_to_np_dtype(inp.type.map_type.value_type.tensor_type.elem_type)
+            values = helper.make_sequence("values", onnx.SequenceProto.TENSOR, [numpy_helper.from_array(np.array(list(value.values()), dtype=dtype))])
+            keys = [k.encode() for k in keys] if key_type == onnx.TensorProto.STRING else keys
+            proto = helper.make_map(inp.name, key_type, keys, values)
+        else:
+            proto = numpy_helper.from_array(np.asarray(value), inp.name)
         with open(os.path.join(d, "test_data_set_0", f"input_{i}.pb"), "wb") as f:
-            f.write(t.SerializeToString())
+            f.write(proto.SerializeToString())
     for i, (out, value) in enumerate(zip(model.graph.output, outs)):
         p = to_proto(value, out.name, out.type)
         with open(os.path.join(d, "test_data_set_0", f"output_{i}.pb"), "wb") as f:

@@ -12,13 +12,17 @@ struct MLFixtureCase {
         let session = try Session(modelBytes: try FixtureFiles.read(path + "/model.onnx"))
         let dir = path + "/test_data_set_0"
         let files = FixtureFiles.list(dir)
-        var feeds: [String: Tensor] = [:]
-        for file in files.filter({ $0.hasPrefix("input_") }).sorted(by: ONNXCase.numbered) {
+        var feeds: [String: Value] = [:]
+        for (i, file) in files.filter({ $0.hasPrefix("input_") }).sorted(by: ONNXCase.numbered).enumerated() {
             let bytes = try FixtureFiles.read(dir + "/" + file)
-            let name = try MLFixtureCase.tensorName(bytes)
-            feeds[name] = try Tensor(serializedTensorProto: bytes)
+            if i < session.inputs.count, case .map = session.inputs[i].type {
+                var reader = ProtobufReader(bytes: bytes, messageName: "MapProto", maxDepth: 16)
+                feeds[session.inputs[i].name] = .map(try MLFixtureCase.decodeMap(&reader))
+            } else {
+                feeds[try MLFixtureCase.tensorName(bytes)] = .tensor(try Tensor(serializedTensorProto: bytes))
+            }
         }
-        let results = try session.run(feeds)
+        let results = try session.run(values: feeds)
         var failures: [String] = []
         for (i, file) in files.filter({ $0.hasPrefix("output_") }).sorted(by: ONNXCase.numbered).enumerated() {
             guard i < session.outputs.count else { failures.append("more expected outputs than the model has"); break }
@@ -46,6 +50,7 @@ struct MLFixtureCase {
     /// at a time for one row) must agree with the batched ones. Returns failure messages.
     func runRowByRow(tolerance: Tolerance) throws -> [String] {
         let session = try Session(modelBytes: try FixtureFiles.read(path + "/model.onnx"))
+        guard session.inputs.allSatisfy({ $0.kind == .tensor }) else { return [] }
         let dir = path + "/test_data_set_0"
         var feeds: [String: Tensor] = [:]
         for file in FixtureFiles.list(dir) where file.hasPrefix("input_") {
@@ -92,35 +97,42 @@ struct MLFixtureCase {
         return ""
     }
 
-    /// A SequenceProto of MapProto (int64 or string keys to a 1-D float tensor) as `Value`s.
+    /// A SequenceProto of MapProto (int64 or string keys to float values) as maps.
     static func decodeSequence(_ bytes: [UInt8]) throws -> [MapValue] {
         var reader = ProtobufReader(bytes: bytes, messageName: "SequenceProto", maxDepth: 16)
         var maps: [MapValue] = []
         while let (field, wire) = try reader.nextField() {
             guard field == 6 else { try reader.skip(wire); continue }  // map_values
             var map = try reader.readMessage("MapProto")
-            var intKeys: [Int64] = []
-            var stringKeys: [String] = []
-            var values: Tensor?
-            while let (f, w) = try map.nextField() {
-                switch f {
-                case 3: try map.appendInt64s(w, to: &intKeys, "keys")
-                case 4: stringKeys.append(try map.readString())
-                case 5:
-                    var seq = try map.readMessage("SequenceProto")
-                    while let (sf, sw) = try seq.nextField() {
-                        guard sf == 3 else { try seq.skip(sw); continue }  // tensor_values
-                        let range = try seq.readLengthDelimited()
-                        values = try Tensor(serializedTensorProto: Array(seq.bytes[range]))
-                    }
-                default: try map.skip(w)
-                }
-            }
-            guard let values else { throw ModelError.malformed("map without values") }
-            let keys: MapValue.Keys = stringKeys.isEmpty ? .int64(intKeys) : .string(stringKeys)
-            maps.append(try MapValue(keys: keys, values: values))
+            maps.append(try decodeMap(&map))
         }
         return maps
+    }
+
+    /// A MapProto whose values are a SequenceProto of tensors (one 1-D tensor, or one scalar
+    /// per key as onnx's `numpy_helper.from_dict` writes), concatenated in order.
+    static func decodeMap(_ map: inout ProtobufReader) throws -> MapValue {
+        var intKeys: [Int64] = []
+        var stringKeys: [String] = []
+        var parts: [Tensor] = []
+        while let (f, w) = try map.nextField() {
+            switch f {
+            case 3: try map.appendInt64s(w, to: &intKeys, "keys")
+            case 4: stringKeys.append(try map.readString())
+            case 5:
+                var seq = try map.readMessage("SequenceProto")
+                while let (sf, sw) = try seq.nextField() {
+                    guard sf == 3 else { try seq.skip(sw); continue }  // tensor_values
+                    let range = try seq.readLengthDelimited()
+                    parts.append(try Tensor(serializedTensorProto: Array(seq.bytes[range])))
+                }
+            default: try map.skip(w)
+            }
+        }
+        guard var storage = parts.first?.storage else { throw ModelError.malformed("map without values") }
+        for part in parts.dropFirst() { storage = try storage.appending(part.storage) }
+        let keys: MapValue.Keys = stringKeys.isEmpty ? .int64(intKeys) : .string(stringKeys)
+        return try MapValue(keys: keys, values: Tensor(shape: [storage.count], storage: storage))
     }
 
     /// `nil` when `actual` is a sequence of maps with exactly the expected keys (in order) and

@@ -182,4 +182,32 @@ import Testing
         #expect(state.versionsToLoad().count == 1)
         #expect(state.makeSnapshot().readiness.isReady)
     }
+
+    @Test func anAliasMovedToALoadingVersionKeepsServingItsPreviousTarget() throws {
+        let data = try TemporaryDirectory()
+        let (store, artifacts) = try Application.openStores(dataDirectory: data.path)
+        func add(_ c: Float) throws -> ModelVersion {
+            try store.createVersion(model: "m", NewModelVersion(
+                artifact: try artifacts.put(RegistryTestModels.addConstant(c)), source: VersionSource(kind: .upload, location: ""), status: .ready))
+        }
+        let one = try add(1)
+        try store.setAlias(model: "m", alias: "production", version: 1)
+        var state = RegistryState()
+        _ = state.apply(try store.registrySnapshot())
+        _ = state.versionsToLoad()
+        state.finishPending(VersionKey(one))
+        state.setLoaded(VersionKey(one), try Self.loaded("m", 1))
+        #expect(state.makeSnapshot().resolve("m").readyModel?.version == 1)
+        // Another process adds version 2 and moves production to it in the store.
+        let two = try add(2)
+        try store.setAlias(model: "m", alias: "production", version: 2)
+        _ = state.apply(try store.registrySnapshot())
+        _ = state.versionsToLoad()
+        let loading = state.makeSnapshot()
+        #expect(loading.resolve("m").readyModel?.version == 1)
+        #expect(loading.resolve(reference: "m@production").readyModel?.version == 1)
+        state.finishPending(VersionKey(two))
+        state.setLoaded(VersionKey(two), try Self.loaded("m", 2))
+        #expect(state.makeSnapshot().resolve("m").readyModel?.version == 2)
+    }
 }

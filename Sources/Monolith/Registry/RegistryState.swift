@@ -180,6 +180,21 @@ struct RegistryState: Sendable {
             versions.append(ServedVersion(number: version.version, state: state, model: model,
                                           sha256: version.sha256, source: version.source))
         }
-        return ServedModelEntry(name: name, versions: versions, aliases: entry.model.aliases)
+        return ServedModelEntry(name: name, versions: versions, aliases: servingAliases(name, entry.model.aliases, versions))
+    }
+
+    /// The aliases as served: an alias moved (by `monolith alias`, another process) to a
+    /// version still loading keeps serving its previous, ready target until the new one
+    /// has loaded — moving an alias never makes requests wait or fail.
+    private func servingAliases(_ name: String, _ stored: [String: Int64], _ versions: [ServedVersion]) -> [String: Int64] {
+        guard let previous = entries[name] else { return stored }
+        var aliases = stored
+        for (alias, target) in stored {
+            guard let old = previous.aliases[alias], old != target,
+                  versions.first(where: { $0.number == target })?.state == .loading,
+                  versions.first(where: { $0.number == old })?.state == .ready else { continue }
+            aliases[alias] = old
+        }
+        return aliases
     }
 }

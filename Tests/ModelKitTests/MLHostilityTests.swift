@@ -89,7 +89,10 @@ import Testing
                 var feeds: [String: Tensor] = [:]
                 for file in FixtureFiles.list(path + "/test_data_set_0") where file.hasPrefix("input_") {
                     let data = try FixtureFiles.read(path + "/test_data_set_0/" + file)
-                    feeds[try MLFixtureCase.tensorName(data)] = try Tensor(serializedTensorProto: data)
+                    // Map inputs (MapProto files) are left out: those runs fail on the missing feed.
+                    if let tensor = try? Tensor(serializedTensorProto: data) {
+                        feeds[try MLFixtureCase.tensorName(data)] = tensor
+                    }
                 }
                 for _ in 0..<24 {
                     var bytes = original

@@ -262,9 +262,4 @@ enum MLSupport {
         }
         return plain.map { $0.map { Double($0) } }
     }
-
-    /// The row count for an output allocation of `rows x columns`, checked against the limits.
-    static func checkMatrix(_ rows: Int, _ columns: Int, _ inputs: OperatorInputs) throws {
-        try inputs.checkOutput([rows, columns])
-    }
 }

@@ -83,6 +83,8 @@ struct SVMClassifierOperator: Operator {
             guard probA.isEmpty || probA.count == pairs else {
                 throw ModelError.invalidModel("attributes 'prob_a'/'prob_b' have \(probA.count) entries; expected one per pair of classes (\(pairs))")
             }
+            // Pairwise coupling works on a classes x classes matrix per row.
+            if !probA.isEmpty { try MLSupport.checkCount(classes * classes, "the class count squared", ctx.limits) }
         } else {
             guard coefficients.count % classes == 0 else {
                 throw ModelError.invalidModel("attribute 'coefficients' has \(coefficients.count) entries, not a multiple of the \(classes) classes")

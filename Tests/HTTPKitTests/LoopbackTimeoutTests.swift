@@ -82,4 +82,20 @@ import Testing
         #expect(try socket.readAllText().isEmpty)
         gate.open()
     }
+
+    @Test func aRequestFollowedAtOnceByTheClientsFINIsAnsweredAndClosed() throws {
+        // With an hour of idle timeout, only noticing the FIN can close these connections.
+        let server = try TestServer(configure: { $0.idleTimeout = .seconds(3600) }, routes: Self.routes)
+        defer { server.stop() }
+        let sockets = try (0..<20).map { _ in try server.connect() }
+        for socket in sockets {
+            try socket.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            socket.shutdownWrite()
+        }
+        for socket in sockets {
+            let text = try socket.readAllText()
+            #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(text.hasSuffix("ok"))
+        }
+    }
 }

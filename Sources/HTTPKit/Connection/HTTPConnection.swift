@@ -49,6 +49,8 @@ final class HTTPConnection {
     var peerEOF = false
     /// Set by the loop: the socket may have unread bytes (edge-triggered epoll).
     var socketReadable = true
+    /// Set by the loop: epoll reported the peer's FIN or a reset.
+    var peerHangupSeen = false
 
     init(id: ConnectionID, remoteAddress: SocketAddress?, environment: any ConnectionEnvironment, timeouts: HTTPConnectionStateMachine.Timeouts, now: UInt64) {
         self.id = id

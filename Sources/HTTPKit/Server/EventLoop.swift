@@ -173,6 +173,11 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
         if flags & (CLINUX_EPOLLIN | CLINUX_EPOLLRDHUP | CLINUX_EPOLLHUP | CLINUX_EPOLLERR) != 0 {
             connection.socketReadable = true
         }
+        if flags & (CLINUX_EPOLLRDHUP | CLINUX_EPOLLHUP | CLINUX_EPOLLERR) != 0 {
+            // The FIN or RST came with this edge: no later edge will report it, so the
+            // short-read shortcut must not stop reading before the 0 or the error.
+            connection.peerHangupSeen = true
+        }
         service(connection, now: now)
     }
 
@@ -198,8 +203,9 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
             let n = Glibc.read(fd, readBuffer.baseAddress, readBuffer.count)
             if n > 0 {
                 c.receive(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]), now: now)
-                // Edge-triggered: a short read means the socket buffer is empty.
-                if n < readBuffer.count {
+                // Edge-triggered: a short read means the socket buffer is empty (unless a
+                // hang-up was signalled, which only the next read reports).
+                if n < readBuffer.count && !c.peerHangupSeen {
                     c.socketReadable = false
                     return
                 }

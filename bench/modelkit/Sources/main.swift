@@ -1,24 +1,31 @@
-// Per-call latency of `Session.run` for one model at several batch sizes, single-threaded.
+// Per-call latency of `Session.run`, single-threaded. Two ways to call it:
 //
-// usage: modelkit-bench MODEL.onnx BATCH[,BATCH...] [SECONDS_PER_SIZE]
-// Prints one line per batch size: `batch=<n> calls=<k> us_per_call=<median of 5 rounds>`,
-// measured in this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) so a busy machine skews less.
+//   modelkit-bench MODEL.onnx BATCH[,BATCH...] [SECONDS_PER_SIZE]
+//       random float inputs; one line per batch size:
+//       `batch=<n> calls=<k> us_per_call=<median of 5 rounds>`, in this thread's CPU time
+//       (CLOCK_THREAD_CPUTIME_ID) so a busy machine skews less.
+//
+//   modelkit-bench --model MODEL.onnx --tensor NAME=FILE.pb [--tensor ...] --budget SECONDS
+//       the given inputs (serialized TensorProto); one JSON line: median/p10/p90 wall time
+//       of single calls, CPU time per call, call count, and the first call's tensor
+//       outputs in KServe V2 form (what bench/modelkit/run reports; see bench/README.md).
 import ModelKit
 #if canImport(Glibc)
 import Glibc
 #endif
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 3 else {
-    print("usage: modelkit-bench MODEL.onnx BATCH[,BATCH...] [SECONDS_PER_SIZE]")
-    exit(2)
+/// This thread's CPU time in microseconds.
+func cpuMicros() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) * 1e6 + Double(ts.tv_nsec) / 1e3
 }
-let session = try Session(contentsOfFile: arguments[1])
-let batches = arguments[2].split(separator: ",").compactMap { Int($0) }
-let seconds = arguments.count > 3 ? Double(arguments[3]) ?? 2 : 2
-guard let input = session.inputs.first, let shape = input.shape else {
-    print("model has no tensor input")
-    exit(2)
+
+/// Monotonic wall time in nanoseconds.
+func wallNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
 /// Deterministic pseudo-random floats in [-2, 2).
@@ -30,37 +37,132 @@ func values(_ count: Int) -> [Float] {
     }
 }
 
-/// This thread's CPU time in microseconds: robust to other processes sharing the cores.
-func cpuMicros() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) * 1e6 + Double(ts.tv_nsec) / 1e3
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let f = fopen(path, "rb") else { throw ModelError(.io, "cannot open \(path)") }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, f)
+        if n <= 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return bytes
 }
 
-let clock = ContinuousClock()
-for batch in batches {
-    let dims = shape.enumerated().map { $0.offset == 0 && $0.element < 0 ? batch : max($0.element, 1) }
-    let tensor = try Tensor(shape: dims, elements: values(dims.reduce(1, *)))
-    let feeds = [input.name: tensor]
-    // Warm up and size the rounds to about seconds/5 each.
-    var calls = 0
-    let warm = clock.now
-    while clock.now - warm < .milliseconds(200) {
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// A tensor's elements as JSON numbers/booleans/strings.
+func jsonData(_ t: Tensor) -> String {
+    func num(_ d: Double) -> String { d.isFinite ? "\(d)" : "null" }
+    switch t.storage {
+    case .float(let v): return "[" + v.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+    case .string(let v): return "[" + v.map(jsonString).joined(separator: ",") + "]"
+    case .bool(let v): return "[" + v.map { $0 ? "true" : "false" }.joined(separator: ",") + "]"
+    default:
+        if let i = t.int64Values() { return "[" + i.map(String.init).joined(separator: ",") + "]" }
+        return "[" + (t.doubleValues() ?? []).map(num).joined(separator: ",") + "]"
+    }
+}
+
+func contractMode(_ args: [String]) throws {
+    var model = "", budget = 2.0
+    var feeds: [String: Tensor] = [:]
+    var i = 1
+    while i < args.count {
+        let flag = args[i], value = i + 1 < args.count ? args[i + 1] : ""
+        switch flag {
+        case "--model": model = value
+        case "--budget": budget = Double(value) ?? 2
+        case "--tensor":
+            guard let eq = value.firstIndex(of: "=") else { throw ModelError(.invalidInput, "--tensor wants NAME=FILE") }
+            feeds[String(value[..<eq])] = try Tensor(serializedTensorProto: try readFile(String(value[value.index(after: eq)...])))
+        default: break
+        }
+        i += 2
+    }
+    let session = try Session(contentsOfFile: model)
+    let first = try session.run(feeds)
+    let warmEnd = wallNanos() + 200_000_000
+    while wallNanos() < warmEnd { _ = try session.run(feeds) }
+    var times: [Double] = []
+    let end = wallNanos() + UInt64(budget * 1e9)
+    let cpuStart = cpuMicros()
+    while wallNanos() < end || times.count < 50 {
+        let t = wallNanos()
         _ = try session.run(feeds)
-        calls += 1
+        times.append(Double(wallNanos() - t) / 1000)
+        if times.count >= 200_000 { break }
     }
-    let perRound = max(1, Int(Double(calls) * seconds / 5 / 0.2))
-    var rounds: [Double] = []
-    for _ in 0..<5 {
-        let start = cpuMicros()
-        for _ in 0..<perRound { _ = try session.run(feeds) }
-        rounds.append((cpuMicros() - start) / Double(perRound))
+    let cpuPerCall = (cpuMicros() - cpuStart) / Double(times.count)
+    times.sort()
+    func pct(_ p: Double) -> Double { times[min(times.count - 1, Int(p * Double(times.count)))] }
+    var outputs: [String] = []
+    for description in session.outputs {
+        guard let t = first[description.name]?.tensor else { continue }
+        outputs.append("{\"name\":\(jsonString(description.name)),\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
+            + "\"datatype\":\"\(t.dataType.v2Name ?? "BYTES")\",\"data\":\(jsonData(t))}")
     }
-    rounds.sort()
-    print("batch=\(batch) calls=\(perRound * 5) us_per_call=\(String(format3(rounds[2])))")
+    print("{\"median_us\":\(pct(0.5)),\"p10_us\":\(pct(0.1)),\"p90_us\":\(pct(0.9)),\"cpu_us_per_call\":\(cpuPerCall),"
+        + "\"calls\":\(times.count),\"outputs\":[\(outputs.joined(separator: ","))]}")
 }
 
-func format3(_ x: Double) -> String {
-    let scaled = (x * 1000).rounded() / 1000
-    return "\(scaled)"
+func linesMode(_ args: [String]) throws {
+    let session = try Session(contentsOfFile: args[1])
+    let batches = args[2].split(separator: ",").compactMap { Int($0) }
+    let seconds = args.count > 3 ? Double(args[3]) ?? 2 : 2
+    guard let input = session.inputs.first, let shape = input.shape else {
+        throw ModelError(.invalidInput, "model has no tensor input")
+    }
+    for batch in batches {
+        let dims = shape.enumerated().map { $0.offset == 0 && $0.element < 0 ? batch : max($0.element, 1) }
+        let feeds = [input.name: try Tensor(shape: dims, elements: values(dims.reduce(1, *)))]
+        var calls = 0
+        let warm = wallNanos()
+        while wallNanos() - warm < 200_000_000 {
+            _ = try session.run(feeds)
+            calls += 1
+        }
+        let perRound = max(1, Int(Double(calls) * seconds / 5 / 0.2))
+        var rounds: [Double] = []
+        for _ in 0..<5 {
+            let start = cpuMicros()
+            for _ in 0..<perRound { _ = try session.run(feeds) }
+            rounds.append((cpuMicros() - start) / Double(perRound))
+        }
+        rounds.sort()
+        print("batch=\(batch) calls=\(perRound * 5) us_per_call=\((rounds[2] * 1000).rounded() / 1000)")
+    }
+}
+
+let arguments = CommandLine.arguments
+do {
+    if arguments.contains("--model") {
+        try contractMode(arguments)
+    } else if arguments.count >= 3 {
+        try linesMode(arguments)
+    } else {
+        print("usage: modelkit-bench MODEL.onnx BATCH[,BATCH...] [SECONDS] | --model M --tensor NAME=FILE.pb --budget S")
+        exit(2)
+    }
+} catch {
+    print("error: \(error)")
+    exit(1)
 }

@@ -11,6 +11,7 @@ import PackageDescription
 // and optionally seed inputs in Seeds/<Name>/ and a dictionary Dictionaries/<Name>.dict.
 let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzHTTPParser", ["HTTPKit"]),
+    ("ModelLoaderFuzzer", ["ModelKit"]),
 ]
 
 let package = Package(

@@ -50,3 +50,83 @@ import Testing
         }
     }
 }
+
+@Suite struct SessionBehaviourTests {
+    /// Two outputs (Y = X + 1, Z = X * W) where W is an initializer listed as an input (IR 3
+    /// style: a default a feed may override), duplicate and reordered opset imports.
+    static func twoOutputModel() -> [UInt8] {
+        ONNX.model(
+            nodes: [
+                ONNX.node("Add", ["X", "one"], ["Y"]),
+                ONNX.node("Mul", ["X", "W"], ["Z"]),
+            ],
+            inputs: [ONNX.valueInfo("X", 1, [.param("batch"), .value(2)]), ONNX.valueInfo("W", 1, [.value(2)])],
+            outputs: [ONNX.valueInfo("Y", 1, nil), ONNX.valueInfo("Z", 1, [.param("batch"), .value(2)])],
+            initializers: [ONNX.tensor("one", [], floats: [1]), ONNX.tensor("W", [2], floats: [10, 100])],
+            opsets: [("ai.onnx.ml", 1), ("", 13), ("", 15), ("ai.onnx.ml", 1)], irVersion: 3)
+    }
+
+    @Test func describesInputsOutputsAndMetadata() throws {
+        let s = try Session(modelBytes: Self.twoOutputModel())
+        #expect(s.inputs.map(\.name) == ["X"])
+        #expect(s.inputs[0].dimensions == [.symbolic("batch"), .fixed(2)])
+        #expect(s.inputs[0].kind == .tensor)
+        #expect(s.outputs.map(\.name) == ["Y", "Z"])
+        #expect(s.outputs[0].shape == [-1, 2])
+        #expect(s.metadata.opsets == ["ai.onnx": 15, "ai.onnx.ml": 1])
+        #expect(s.metadata.irVersion == 3)
+    }
+
+    @Test func runsSubsetsAndOverrides() throws {
+        let s = try Session(modelBytes: Self.twoOutputModel())
+        let x = try Tensor(shape: [1, 2], elements: [Float(1), 2])
+        let all = try s.run(["X": x])
+        #expect(all["Y"]?.tensor?.elements(as: Float.self) == [2, 3])
+        #expect(all["Z"]?.tensor?.elements(as: Float.self) == [10, 200])
+        let onlyZ = try s.run(["X": x], outputs: ["Z"])
+        #expect(onlyZ.keys.sorted() == ["Z"])
+        let overridden = try s.run(["X": x, "W": try Tensor(shape: [2], elements: [Float(-1), -1])], outputs: ["Z"])
+        #expect(overridden["Z"]?.tensor?.elements(as: Float.self) == [-1, -2])
+    }
+
+    @Test func reportsFeedProblemsByName() throws {
+        let s = try Session(modelBytes: Self.twoOutputModel())
+        let x = try Tensor(shape: [1, 2], elements: [Float(1), 2])
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "" } catch let e as ModelError { return e.message } catch { return "\(error)" }
+        }
+        #expect(message { _ = try s.run([:]) }.contains("missing input(s): X"))
+        #expect(message { _ = try s.run(["X": x, "Q": x]) }.contains("unknown input 'Q'"))
+        #expect(message { _ = try s.run(["X": x], outputs: ["nope"]) }.contains("unknown output 'nope'"))
+        #expect(message { _ = try s.run(["X": try Tensor(shape: [2], elements: [Float(1), 2])]) }.contains("expected tensor(float)[batch, 2]"))
+    }
+
+    @Test func runsConcurrentlyFromManyThreads() async throws {
+        let session = try Session(modelBytes: SessionTests.denseModel())
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    for i in 0..<200 {
+                        let v = Float(t * 1000 + i)
+                        let out = try session.run(["X": try Tensor(shape: [1, 2], elements: [v, -v])])
+                        // [v, -v] · W = [v - 4v, 2v - 5v, 3v - 6v] = -3v each; plus b, then relu.
+                        let expected: [Float] = [max(-3 * v - 10, 0), max(-3 * v, 0), max(-3 * v + 1, 0)]
+                        guard out["Y"]?.tensor?.elements(as: Float.self) == expected else { return false }
+                    }
+                    return true
+                }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+    }
+
+    @Test func loadsFromAFile() throws {
+        let path = FixtureFiles.root + "/onnx-compat/skl2onnx_mlp_regressor/model.onnx"
+        let s = try Session(contentsOfFile: path)
+        #expect(s.metadata.producerName == "skl2onnx")
+        #expect(throws: ModelError.self) { try Session(contentsOfFile: FixtureFiles.root + "/does-not-exist.onnx") }
+        var small = ModelLimits.default
+        small.maxModelBytes = 1000
+        #expect(throws: ModelError.self) { try Session(contentsOfFile: path, limits: small) }
+    }
+}

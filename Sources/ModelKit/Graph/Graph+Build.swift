@@ -155,7 +155,9 @@ extension Graph {
                     name: node.name, opType: node.opType, domain: domain, opsetVersion: version,
                     inputs: inputIDs[n], outputs: outputIDs[n], op: op, label: label))
             } catch let error as ModelError {
-                throw error.prefixed("\(label): ")
+                // Evaluation errors met at load (folding, inference) make the model invalid.
+                let kind = error.kind == .runtime ? ModelError.Kind.invalidModel : error.kind
+                throw ModelError(kind, "\(label): \(error.message)")
             }
         }
 

@@ -287,10 +287,18 @@ struct SliceOperator: Operator {
                 end = min(max(end, -1), dim - 1)
             }
             let span = end - start
-            let count = step > 0 ? (span > 0 ? (span + step - 1) / step : 0) : (span < 0 ? (-span + (-step) - 1) / (-step) : 0)
+            // Elements from start toward end, `step` apart; computed on magnitudes so no
+            // step (up to Int.min) can overflow.
+            let count: Int
+            if step > 0 {
+                count = span > 0 ? 1 + Int((UInt(span) - 1) / step.magnitude) : 0
+            } else {
+                count = span < 0 ? 1 + Int((UInt(-span) - 1) / step.magnitude) : 0
+            }
             outShape[a] = count
             outStarts[a] = start
-            outSteps[a] = step
+            // One element or none: the step is irrelevant, and a huge one would overflow strides.
+            outSteps[a] = count <= 1 ? 1 : step
         }
         return (outShape, outStarts, outSteps)
     }
@@ -335,23 +343,26 @@ struct WhereOperator: Operator {
         let ic = Broadcast.sourceIndices(c.shape, in: out)
         let ix = Broadcast.sourceIndices(x.shape, in: out)
         let iy = Broadcast.sourceIndices(y.shape, in: out)
-        // Select per element: the index into X where the condition holds, else into Y (offset past X).
-        let xs = x.elementCount
-        var picks = [Int]()
-        picks.reserveCapacity(ic.count)
-        for i in 0..<ic.count { picks.append(cond[ic[i]] ? ix[i] : xs + iy[i]) }
-        let both = try ConcatOperator.flat([x.storage, y.storage])
-        return [.tensor(Tensor(unchecked: out, both.gathering(picks)))]
-    }
-}
-
-extension ConcatOperator {
-    /// The elements of same-typed storages one after another.
-    static func flat(_ parts: [TensorStorage]) throws -> TensorStorage {
-        let tensors = parts.map { Tensor(unchecked: [$0.count], $0) }
-        var inputs = OperatorInputs(values: tensors.map { .tensor($0) }, limits: .default)
-        let result = try ConcatOperator(axis: 0).run(&inputs)
-        guard let t = result.first?.tensor else { throw ModelError.runtime("concatenation failed") }
-        return t.storage
+        func select<T>(_ a: [T], _ b: [T]) -> [T] {
+            (0..<ic.count).map { cond[ic[$0]] ? a[ix[$0]] : b[iy[$0]] }
+        }
+        let storage: TensorStorage
+        switch (x.storage, y.storage) {
+        case (.float(let a), .float(let b)): storage = .float(select(a, b))
+        case (.double(let a), .double(let b)): storage = .double(select(a, b))
+        case (.float16(let a), .float16(let b)): storage = .float16(select(a, b))
+        case (.int8(let a), .int8(let b)): storage = .int8(select(a, b))
+        case (.int16(let a), .int16(let b)): storage = .int16(select(a, b))
+        case (.int32(let a), .int32(let b)): storage = .int32(select(a, b))
+        case (.int64(let a), .int64(let b)): storage = .int64(select(a, b))
+        case (.uint8(let a), .uint8(let b)): storage = .uint8(select(a, b))
+        case (.uint16(let a), .uint16(let b)): storage = .uint16(select(a, b))
+        case (.uint32(let a), .uint32(let b)): storage = .uint32(select(a, b))
+        case (.uint64(let a), .uint64(let b)): storage = .uint64(select(a, b))
+        case (.bool(let a), .bool(let b)): storage = .bool(select(a, b))
+        case (.string(let a), .string(let b)): storage = .string(select(a, b))
+        default: throw ModelError.runtime("X and Y must have the same type")
+        }
+        return [.tensor(Tensor(unchecked: out, storage))]
     }
 }

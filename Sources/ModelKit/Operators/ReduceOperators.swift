@@ -150,7 +150,11 @@ struct ReduceOperator: Operator {
             case .min: if v[i] < out[t] { out[t] = v[i] }
             }
         }
-        if kind == .mean, groupSize > 0 { for i in 0..<outCount { out[i] /= T(truncatingIfNeeded: groupSize) } }
+        if kind == .mean {
+            // A group larger than T can count makes every mean round to 0 (|sum| < group).
+            guard let g = T(exactly: groupSize), g != 0 else { return Array(repeating: 0, count: outCount) }
+            for i in 0..<outCount { out[i] = out[i].dividedReportingOverflow(by: g).partialValue }
+        }
         return out
     }
 }

@@ -132,6 +132,7 @@ struct ReshapeOperator: Operator {
         var x = try inputs.takeTensor(0)
         let target = try attributeShape ?? OpSupport.ints(try inputs.tensor(1), "shape")
         let out = try ReshapeOperator.resolve(x.shape, target, allowZero: allowZero)
+        try inputs.checkOutput(out)
         x.setShapeUnchecked(out)
         return [.tensor(x)]
     }

@@ -32,24 +32,28 @@ public struct ModelLimits: Sendable, Hashable {
         self.maxNestingDepth = maxNestingDepth
     }
 
-    /// Throws `.limitExceeded` unless `shape` is a valid shape within `maxRank` and `maxTensorElements`.
-    /// Returns the element count.
+    /// Throws `.limitExceeded` unless `shape` is a valid shape within `maxRank` and
+    /// `maxTensorElements`; returns the element count. The product of the non-zero dimensions
+    /// is held to the limit too, so an empty tensor cannot declare dimensions that make loops
+    /// over its outer axes (or partial products) huge.
     @discardableResult
     func check(shape: [Int], _ what: @autoclosure () -> String) throws -> Int {
         guard shape.count <= maxRank else {
             throw ModelError.limit("\(what()) has rank \(shape.count), above the limit of \(maxRank)")
         }
-        var count = 1
+        var product = 1
+        var hasZero = false
         for dim in shape {
             guard dim >= 0 else {
                 throw ModelError.invalidModel("\(what()) has a negative dimension in \(shape)")
             }
-            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-            guard !overflow, product <= maxTensorElements else {
+            if dim == 0 { hasZero = true; continue }
+            let (next, overflow) = product.multipliedReportingOverflow(by: dim)
+            guard !overflow, next <= maxTensorElements else {
                 throw ModelError.limit("\(what()) of shape \(shape) has more than \(maxTensorElements) elements")
             }
-            count = product
+            product = next
         }
-        return count
+        return hasZero ? 0 : product
     }
 }

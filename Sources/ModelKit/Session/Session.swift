@@ -142,8 +142,10 @@ public final class Session: Sendable {
             .invalidInput("input '\(name)': expected \(entry.type), got tensor(\(tensor.dataType)) of shape \(tensor.shape)")
         }
         guard tensor.dataType == elementType else { throw mismatch() }
-        guard tensor.rank <= limits.maxRank, tensor.elementCount <= limits.maxTensorElements else {
-            throw ModelError.limit("input '\(name)': tensor of shape \(tensor.shape) exceeds the limits (rank \(limits.maxRank), \(limits.maxTensorElements) elements)")
+        do {
+            try limits.check(shape: tensor.shape, "input '\(name)'")
+        } catch let error as ModelError {
+            throw ModelError(error.kind == .limitExceeded ? .limitExceeded : .invalidInput, error.message)
         }
         if let shape {
             guard shape.count == tensor.rank else { throw mismatch() }

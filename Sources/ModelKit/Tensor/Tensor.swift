@@ -123,16 +123,20 @@ public struct Tensor: Sendable, Equatable {
         shape = newShape
     }
 
-    /// The product of `shape`, or `nil` if a dimension is negative or the product overflows.
+    /// The product of `shape`, or `nil` if a dimension is negative or the product of the
+    /// non-zero dimensions overflows. (Checking the non-zero ones too means every partial
+    /// product of a valid shape fits in `Int`, even when a zero makes the total 0.)
     public static func elementCount(of shape: [Int]) -> Int? {
         var count = 1
+        var hasZero = false
         for dim in shape {
             guard dim >= 0 else { return nil }
+            if dim == 0 { hasZero = true; continue }
             let (product, overflow) = count.multipliedReportingOverflow(by: dim)
             guard !overflow else { return nil }
             count = product
         }
-        return count
+        return hasZero ? 0 : count
     }
 
     /// Row-major strides of `shape` (in elements); callers pass shapes whose product fits.

@@ -30,9 +30,9 @@ enum OpSupport {
         guard a == b else { throw ModelError.invalidModel("inputs \(names) must have the same type, got \(a) and \(b)") }
     }
 
-    /// `axis` in `[-rank, rank)` made non-negative; throws otherwise.
+    /// `axis` in `[-rank, rank)` made non-negative; throws otherwise (always for rank 0).
     static func normalize(axis: Int, rank: Int, _ what: String = "axis") throws -> Int {
-        guard axis >= -rank, axis < max(rank, 1) || (rank == 0 && axis == 0) else {
+        guard axis >= -rank, axis < rank else {
             throw ModelError.invalidModel("\(what) \(axis) is out of range for rank \(rank)")
         }
         return axis < 0 ? axis + rank : axis

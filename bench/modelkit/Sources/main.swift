@@ -6,9 +6,9 @@
 //       (CLOCK_THREAD_CPUTIME_ID) so a busy machine skews less.
 //
 //   modelkit-bench --model MODEL.onnx --tensor NAME=FILE.pb [--tensor ...] --budget SECONDS
-//       the given inputs (serialized TensorProto); one JSON line: median/p10/p90 wall time
-//       of single calls, CPU time per call, call count, and the first call's tensor
-//       outputs in KServe V2 form (what bench/modelkit/run reports; see bench/README.md).
+//       the given inputs (serialized TensorProto); one JSON line: median_us (thread-CPU time
+//       per call, median of 5 rounds, as bench/lib/inproc.py times onnxruntime), wall_us,
+//       calls, and the first call's tensor outputs in KServe V2 form (bench/README.md).
 import ModelKit
 #if canImport(Glibc)
 import Glibc
@@ -100,28 +100,32 @@ func contractMode(_ args: [String]) throws {
     }
     let session = try Session(contentsOfFile: model)
     let first = try session.run(feeds)
-    let warmEnd = wallNanos() + 200_000_000
-    while wallNanos() < warmEnd { _ = try session.run(feeds) }
-    var times: [Double] = []
-    let end = wallNanos() + UInt64(budget * 1e9)
-    let cpuStart = cpuMicros()
-    while wallNanos() < end || times.count < 50 {
-        let t = wallNanos()
+    // As bench/lib/inproc.py times onnxruntime: 0.2 s warm-up, then 5 rounds of budget/5;
+    // median_us is the median round's thread-CPU time per call, wall_us its wall time.
+    var calls = 0
+    let warm = wallNanos()
+    while wallNanos() - warm < 200_000_000 {
         _ = try session.run(feeds)
-        times.append(Double(wallNanos() - t) / 1000)
-        if times.count >= 200_000 { break }
+        calls += 1
     }
-    let cpuPerCall = (cpuMicros() - cpuStart) / Double(times.count)
-    times.sort()
-    func pct(_ p: Double) -> Double { times[min(times.count - 1, Int(p * Double(times.count)))] }
+    let perRound = max(1, Int(Double(calls) * budget / 5 / 0.2))
+    var cpuRounds: [Double] = [], wallRounds: [Double] = []
+    for _ in 0..<5 {
+        let c = cpuMicros(), w = wallNanos()
+        for _ in 0..<perRound { _ = try session.run(feeds) }
+        cpuRounds.append((cpuMicros() - c) / Double(perRound))
+        wallRounds.append(Double(wallNanos() - w) / 1000 / Double(perRound))
+    }
+    cpuRounds.sort()
+    wallRounds.sort()
     var outputs: [String] = []
     for description in session.outputs {
         guard let t = first[description.name]?.tensor else { continue }
         outputs.append("{\"name\":\(jsonString(description.name)),\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
             + "\"datatype\":\"\(t.dataType.v2Name ?? "BYTES")\",\"data\":\(jsonData(t))}")
     }
-    print("{\"median_us\":\(pct(0.5)),\"p10_us\":\(pct(0.1)),\"p90_us\":\(pct(0.9)),\"cpu_us_per_call\":\(cpuPerCall),"
-        + "\"calls\":\(times.count),\"outputs\":[\(outputs.joined(separator: ","))]}")
+    print("{\"median_us\":\(cpuRounds[2]),\"wall_us\":\(wallRounds[2]),\"rounds_us\":[\(cpuRounds.map { "\($0)" }.joined(separator: ","))],"
+        + "\"calls\":\(perRound * 5),\"outputs\":[\(outputs.joined(separator: ","))]}")
 }
 
 func linesMode(_ args: [String]) throws {

@@ -11,6 +11,9 @@ import ModelKitKernels
 enum Sgemm {
     /// Columns per packed panel (one SIMD8 of accumulators per row).
     static let nr = 8
+    /// Panel width of the wide kernels (`AVX2Kernels.nr`, repeated here so nothing in
+    /// ModelKitKernels runs unless the CPU check passed).
+    static let wideNR = 16
     /// Rows per micro-kernel call.
     static let mr = 6
     /// K rows per packed block (keeps a panel in L1: 256 x 8 floats = 8 KiB).
@@ -31,7 +34,7 @@ enum Sgemm {
         init(_ b: UnsafeBufferPointer<Float>, k: Int, n: Int, transposed: Bool, wide: Bool = CPUFeatures.wideKernels) {
             self.k = k
             self.n = n
-            let nr = wide ? AVX2Kernels.nr : Sgemm.nr
+            let nr = wide ? Sgemm.wideNR : Sgemm.nr
             self.nr = nr
             let panels = n <= Sgemm.narrow ? 0 : (n + nr - 1) / nr
             self.panels = panels
@@ -106,7 +109,7 @@ enum Sgemm {
         if let columns = b.columns {
             columns.withUnsafeBufferPointer { cols in
                 guard let colBase = cols.baseAddress else { return }
-                let wide = b.nr == AVX2Kernels.nr
+                let wide = b.nr == Sgemm.wideNR
                 for i in 0..<m {
                     for j in 0..<n {
                         let d = wide ? AVX2Kernels.dot(a + i * lda, colBase + j * k, k) : dot(a + i * lda, colBase + j * k, k)
@@ -118,7 +121,7 @@ enum Sgemm {
             return
         }
         let nr = b.nr
-        let wide = nr == AVX2Kernels.nr
+        let wide = nr == Sgemm.wideNR
         let padded = b.panels * nr
         b.data.withUnsafeBufferPointer { packed in
             guard let base = packed.baseAddress else { return }

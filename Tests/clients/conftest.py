@@ -21,6 +21,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 MODELS = HERE / "models"
 
+# The bootstrap admin key every test server gets (MONOLITH_ADMIN_KEY): management routes
+# (uploads, aliases, repository load/unload, keys) refuse requests without an admin key.
+ADMIN_KEY = "clients-admin-" + os.urandom(16).hex()
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+
 # name -> (fixture file, versions)
 REGISTRY = {"mlp": ("mlp.onnx", [1]), "affine": ("affine.onnx", [1, 2]), "types": ("identity_types.onnx", [1]),
             "two": ("two_inputs.onnx", [1]), "my_model": ("linear8.onnx", [1])}
@@ -57,7 +62,8 @@ def running_server(default_model="mlp"):
             (registry / name / str(v)).mkdir(parents=True)
             shutil.copy(MODELS / file, registry / name / str(v) / "model.onnx")
     port = free_port()
-    env = dict(os.environ, MONOLITH_DEFAULT_MODEL=default_model, MONOLITH_LOG_LEVEL="warning")
+    env = dict(os.environ, MONOLITH_DEFAULT_MODEL=default_model, MONOLITH_LOG_LEVEL="warning",
+               MONOLITH_ADMIN_KEY=ADMIN_KEY)
     log = open(work / "server.log", "wb")
     proc = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--data", str(work / "data"), "--registry", str(registry)],

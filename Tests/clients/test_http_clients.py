@@ -12,7 +12,7 @@ import pytest
 import requests
 from openapi_spec_validator import validate
 
-from conftest import MODELS
+from conftest import ADMIN, MODELS
 
 RNG = np.random.default_rng(1)
 X = RNG.normal(size=(5, 4)).astype(np.float32)
@@ -115,8 +115,11 @@ def test_seed_routes(url, expected):
 
 def test_upload_alias_and_delete(url):
     data = (MODELS / "two_inputs.onnx").read_bytes()
+    anonymous = requests.post(f"{url}/api/models/uploaded/versions", data=data,
+                              headers={"Content-Type": "application/octet-stream"})
+    assert anonymous.status_code == 401 and anonymous.json()["error"]
     created = requests.post(f"{url}/api/models/uploaded/versions", data=data,
-                            headers={"Content-Type": "application/octet-stream"})
+                            headers={"Content-Type": "application/octet-stream", **ADMIN})
     assert created.status_code == 201, created.text
     details = created.json()
     assert details["sha256"] == hashlib.sha256(data).hexdigest()
@@ -127,13 +130,13 @@ def test_upload_alias_and_delete(url):
         {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [3, 4]}]})
     assert r.status_code == 200 and r.json()["outputs"][0]["data"] == [4, 6]
     bad = requests.post(f"{url}/api/models/uploaded/versions", data=b"\x08\x01garbage",
-                        headers={"Content-Type": "application/octet-stream"})
+                        headers={"Content-Type": "application/octet-stream", **ADMIN})
     assert 400 <= bad.status_code < 500 and bad.json()["error"]
     assert requests.get(f"{url}/v2/models/uploaded/ready").status_code == 200
-    assert requests.put(f"{url}/api/models/uploaded/aliases/production", json={"version": version}).status_code == 200
+    assert requests.put(f"{url}/api/models/uploaded/aliases/production", json={"version": version}, headers=ADMIN).status_code == 200
     assert requests.get(f"{url}/v2/models/uploaded@production/ready").status_code == 200
-    assert requests.delete(f"{url}/api/models/uploaded/aliases/production").status_code == 200
-    listing = requests.get(f"{url}/api/models").json()["models"]
+    assert requests.delete(f"{url}/api/models/uploaded/aliases/production", headers=ADMIN).status_code == 200
+    listing = requests.get(f"{url}/api/models", headers=ADMIN).json()["models"]
     assert any(m["name"] == "uploaded" for m in listing)
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import running_server
+from conftest import ADMIN_KEY, running_server
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation():
@@ -25,7 +25,11 @@ def run_schemathesis(url):
     seconds = os.environ.get("SCHEMATHESIS_SECONDS", "60")
     argv = [st, "run", f"{url}/openapi.json", "--url", url,
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance",
-            "--max-time", seconds, "--workers", "2", "--request-timeout", "20",
+            "--max-time", seconds, "--header", f"Authorization: Bearer {ADMIN_KEY}",
+            # Unloading a model makes every inference route answer 503 for it until it is
+            # loaded again: documented, intended, and not a server fault. It is exercised by
+            # test_tritonclient.py's repository test instead.
+            "--exclude-path-regex", r"^/v2/repository/models/[^/]+/unload$", "--workers", "2", "--request-timeout", "20",
             "--suppress-health-check", "all", "--no-color"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=int(seconds) + 240)
     report = result.stdout

@@ -7,7 +7,7 @@ import pytest
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from conftest import MODELS
+from conftest import ADMIN, MODELS
 
 RNG = np.random.default_rng(0)
 
@@ -132,11 +132,11 @@ def test_errors_name_the_input(client):
 
 
 def test_model_repository_extension(client):
-    index = client.get_model_repository_index()
+    index = client.get_model_repository_index(headers=ADMIN)
     names = {(m["name"], m.get("version")) for m in index}
     assert ("mlp", "1") in names and ("affine", "2") in names
     assert all(m["state"] == "READY" for m in index)
-    client.unload_model("two")
+    client.unload_model("two", headers=ADMIN)
     assert not client.is_model_ready("two")
-    client.load_model("two")
+    client.load_model("two", headers=ADMIN)
     assert client.is_model_ready("two")

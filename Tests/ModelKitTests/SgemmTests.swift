@@ -84,3 +84,35 @@ import Testing
         b = []
     }
 }
+
+@Suite struct BufferPoolTests {
+    static func address(_ a: [Float]) -> UInt {
+        a.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+    }
+
+    @Test func keepsWithinItsBudget() {
+        let pool = BufferPool(maxBuffers: 4, maxElements: 20_000)
+        // Held here too, so malloc cannot hand a refused buffer's memory back out.
+        var holders: [[Float]] = []
+        for _ in 0..<3 {
+            let a = [Float](repeating: 0, count: 8_000)
+            holders.append(a)
+            pool.recycle(a)
+        }
+        let recycled = Set(holders.map(Self.address))
+        // Only two 8 000-float buffers fit in a budget of 20 000: the third was not kept.
+        var reused = 0
+        for _ in 0..<3 {
+            let a = pool.floats(count: 8_000)
+            if recycled.contains(Self.address(a)) { reused += 1 }
+            holders.append(a)
+        }
+        #expect(reused == 2)
+        // A larger buffer evicts smaller ones to fit.
+        let big = [Float](repeating: 0, count: 19_000)
+        holders.append(big)
+        pool.recycle([Float](repeating: 0, count: 6_000))
+        pool.recycle(big)
+        #expect(Self.address(pool.floats(count: 19_000)) == Self.address(big))
+    }
+}

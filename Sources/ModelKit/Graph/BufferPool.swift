@@ -11,10 +11,11 @@ final class BufferPool: Sendable {
     /// Buffers smaller than this are left to malloc (small blocks stay in its free lists).
     static let minimumCount = 4096
     private let maxBuffers: Int
+    /// The most floats the pool keeps in all (default 8 Mi floats = 32 MiB per session).
     private let maxElements: Int
     private let buffers = Mutex<[[Float]]>([])
 
-    init(maxBuffers: Int = 16, maxElements: Int = 16 << 20) {
+    init(maxBuffers: Int = 16, maxElements: Int = 8 << 20) {
         self.maxBuffers = maxBuffers
         self.maxElements = maxElements
     }
@@ -47,10 +48,12 @@ final class BufferPool: Sendable {
         let capacity = array.capacity
         guard capacity >= BufferPool.minimumCount, capacity <= maxElements else { return }
         buffers.withLock { list in
-            if list.count >= maxBuffers {
-                // Full: keep the larger buffers, they are the ones worth keeping.
+            var total = list.reduce(0) { $0 + $1.capacity }
+            // Full: evict smaller buffers while that makes room (the larger ones are worth more).
+            while list.count >= maxBuffers || total + capacity > maxElements {
                 guard let smallest = list.indices.min(by: { list[$0].capacity < list[$1].capacity }),
                       list[smallest].capacity < capacity else { return }
+                total -= list[smallest].capacity
                 list.remove(at: smallest)
             }
             list.append(array)

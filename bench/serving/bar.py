@@ -119,9 +119,9 @@ def wrk(port, body, duration, lua):
             "non2xx": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
-def start(argv, env=None, cwd=None):
-    return subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+def start(argv, log, env=None):
+    with open(log, "wb") as out:
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(proc):
@@ -150,7 +150,11 @@ def main():
         subprocess.run([sys.executable, str(MODELS), str(models)], check=True, stdout=subprocess.DEVNULL)
     check = json.loads((models / "check.json").read_text())
     body = json.dumps({"features": check["bench_row"]}, separators=(",", ":"))
-    expected = check["onnxruntime"]["rf"][0]
+    import numpy as np
+    import onnxruntime as ort
+    rf = models / "registries" / "rf" / "models" / "1" / "model.onnx"
+    session = ort.InferenceSession(str(rf), providers=["CPUExecutionProvider"])
+    expected = float(session.run(None, {"input": np.array([check["bench_row"]], dtype=np.float32)})[0].ravel()[0])
 
     work = Path(tempfile.mkdtemp(prefix="monolith-bar-"))
     procs = []
@@ -167,11 +171,11 @@ def main():
         conf = work / "nginx" / "nginx.conf"
         conf.write_text(NGINX_CONF.format(dir=work / "nginx", port=nginx_port, body=fixed))
         nginx = start([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(work / "nginx"), "-c", str(conf),
-                       "-e", str(work / "nginx" / "error.log")])
+                       "-e", str(work / "nginx" / "error.log")], work / "nginx.out")
         procs.append(nginx)
         env = dict(os.environ, MONOLITH_LOG_LEVEL="warning", MONOLITH_DEFAULT_MODEL="rf")
         mono = start([a.monolith, "serve", "--host", "127.0.0.1", "--port", str(mono_port),
-                      "--registry", str(work / "registry"), "--data", str(work / "data")], env=env)
+                      "--registry", str(work / "registry"), "--data", str(work / "data")], work / "monolith.log", env=env)
         procs.append(mono)
         wait_ready(nginx_port, "/health")
         wait_ready(mono_port, "/health/ready")

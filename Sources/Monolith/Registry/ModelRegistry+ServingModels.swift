@@ -26,6 +26,10 @@ extension ModelRegistry: ServingModels {
         snapshot.names
     }
 
+    var anyLoading: Bool {
+        snapshot.anyLoading
+    }
+
     func status(of name: String) -> ModelStatus? {
         let current = snapshot
         guard let entry = current.models[name] else { return nil }

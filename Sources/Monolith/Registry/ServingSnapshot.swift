@@ -183,6 +183,9 @@ final class ServingSnapshot: Sendable {
     let names: [String]
     /// Whether every model marked to load has loaded, computed once per snapshot.
     let readiness: Readiness
+    /// Whether any version is loading: when not, no request can need to wait (the serving
+    /// responder then skips its per-request check).
+    let anyLoading: Bool
 
     /// Builds a snapshot; `synced` says the registry finished its start-up pass (before
     /// that, the snapshot is never ready).
@@ -191,6 +194,7 @@ final class ServingSnapshot: Sendable {
         self.models = models
         self.names = names ?? models.keys.sorted()
         self.readiness = Readiness(models: models, names: self.names, synced: synced)
+        self.anyLoading = !synced || models.values.contains { $0.versions.contains { $0.state == .loading } }
     }
 
     /// The empty snapshot of a registry that has not loaded anything yet.

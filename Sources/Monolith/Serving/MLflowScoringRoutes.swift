@@ -30,7 +30,7 @@ struct MLflowScoringRoutes: RouteCollection {
         let format = try MLflowScoringCodec.format(contentType: request.headers["Content-Type"])
         let model = try env.resolve(reference, waiting: context)
         let feeds = try MLflowScoringCodec.decode(request.body.bytes, format: format, signature: model.signature, limits: env.limits)
-        let outputs = try runInference(model, feeds: feeds, outputs: model.signature.outputs.map(\.name), context: context)
-        return .json(bytes: try MLflowScoringCodec.encode(outputs))
+        let outputs = try runInference(model, feeds: feeds, outputs: model.outputNames, context: context)
+        return .jsonBody(try MLflowScoringCodec.encode(outputs))
     }
 }

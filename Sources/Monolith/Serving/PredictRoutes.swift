@@ -42,8 +42,8 @@ struct PredictRoutes: RouteCollection {
             } else {
                 feeds = try PredictCodec.decode(body, signature: model.signature, limits: env.limits)
             }
-            let outputs = try runInference(model, feeds: feeds, outputs: model.signature.outputs.map(\.name), context: context)
-            return .json(bytes: try PredictCodec.encode(outputs, model: model.name, version: model.version))
+            let outputs = try runInference(model, feeds: feeds, outputs: model.outputNames, context: context)
+            return .jsonBody(try PredictCodec.encode(outputs, model: model.name, version: model.version))
         }
     }
 }

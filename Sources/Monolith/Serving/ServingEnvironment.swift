@@ -10,7 +10,11 @@ struct ServingEnvironment: Sendable {
     /// How long a request for a loading model waits before a 503 (default 10 s).
     var loadWait: Duration
     /// The model `POST /predict` uses; `nil` means the only model.
-    var defaultModel: String?
+    var defaultModel: String? {
+        didSet { defaultModelReference = defaultModel.flatMap { try? ModelReference(parsing: $0) } }
+    }
+    /// `defaultModel` parsed once (it is read on every `/predict`).
+    private var defaultModelReference: ModelReference?
     /// `SELECT 1` on the store for `/db-check` and readiness: nil when fine, else the error.
     var databaseCheck: @Sendable () -> String?
     /// The server's name and version for `/v2` and `/version`.
@@ -23,6 +27,7 @@ struct ServingEnvironment: Sendable {
         self.limits = limits
         self.loadWait = loadWait
         self.defaultModel = defaultModel
+        self.defaultModelReference = defaultModel.flatMap { try? ModelReference(parsing: $0) }
         self.databaseCheck = databaseCheck
     }
 
@@ -75,6 +80,7 @@ struct ServingEnvironment: Sendable {
 
     /// The model `POST /predict` serves: `MONOLITH_DEFAULT_MODEL`, else the only model.
     func defaultReference() throws(ServingError) -> ModelReference {
+        if let defaultModelReference { return defaultModelReference }
         if let defaultModel { return try ModelReference(parsing: defaultModel) }
         let names = models.modelNames()
         guard names.count == 1, let only = names.first else {

@@ -52,9 +52,13 @@ struct MLflowErrorRenderer: HTTPErrorRenderer {
 }
 
 extension Response {
-    /// A JSON body with status 200 (or `status`).
+    /// `Content-Type: application/json`, built once: the hot routes copy it (a retain)
+    /// instead of building header storage per response.
+    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+
+    /// A JSON body with status 200 (or `status`) and the shared JSON header.
     static func jsonBody(_ bytes: [UInt8], status: HTTPStatus = .ok) -> Response {
-        .json(bytes: bytes, status: status)
+        Response(status: status, headers: jsonHeaders, body: .bytes(bytes))
     }
 
     /// A status with an empty body (V2 health answers).

@@ -18,6 +18,10 @@ protocol ServingModels: Sendable {
     /// Every registered model name, sorted.
     func modelNames() -> [String]
 
+    /// Whether any version may be loading right now (lock-free, like `lookup`). When false,
+    /// no request can need to wait and the responder skips its per-request check.
+    var anyLoading: Bool { get }
+
     /// Versions (every state) and aliases of `name`; `nil` when no such model.
     func status(of name: String) -> ModelStatus?
 
@@ -46,6 +50,11 @@ protocol ServingModels: Sendable {
 
     /// Removes `alias` from `name`.
     func removeAlias(name: String, alias: String) throws(ServingError)
+}
+
+extension ServingModels {
+    /// Conservative default: always check each request.
+    var anyLoading: Bool { true }
 }
 
 /// A model file arriving in a request body, read chunk by chunk (nil at the end).
@@ -127,6 +136,8 @@ final class ServedModel: Sendable {
     let session: Session
     /// The protocol view of the session's inputs and outputs, computed once.
     let signature: ModelSignature
+    /// Every output name in model order (what a request without `outputs` computes).
+    let outputNames: [String]
     /// The platform V2 metadata reports (`onnx_onnxv1`).
     let platform: String
 
@@ -135,6 +146,7 @@ final class ServedModel: Sendable {
         self.version = version
         self.session = session
         self.signature = ModelSignature(session: session)
+        self.outputNames = session.outputs.map(\.name)
         self.platform = platform
     }
 }

@@ -20,7 +20,8 @@ struct ServingResponder: HTTPResponder {
 
     func prepare(_ head: RequestHead, context: inout RequestContext) -> RouteOptions {
         var options = inner.prepare(head, context: &context)
-        guard !options.offload, let template = context.routeTemplate, waitingTemplates.contains(template) else { return options }
+        guard !options.offload, environment.models.anyLoading, let template = context.routeTemplate,
+              waitingTemplates.contains(template) else { return options }
         let reference: ModelReference?
         if let name = context.parameters["m"] {
             reference = try? ModelReference(parsing: name, version: context.parameters["v"])

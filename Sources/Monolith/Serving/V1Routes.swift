@@ -29,8 +29,8 @@ struct V1Routes: RouteCollection {
             router.post("/v1/models/{m}" + suffix + ":predict") { request, context in
                 let model = try env.resolve(try V1Routes.reference(context), waiting: context)
                 let decoded = try V1PredictCodec.decode(request.body.bytes, signature: model.signature, limits: env.limits)
-                let outputs = try runInference(model, feeds: decoded.feeds, outputs: model.signature.outputs.map(\.name), context: context)
-                return .json(bytes: try V1PredictCodec.encode(outputs, format: decoded.format))
+                let outputs = try runInference(model, feeds: decoded.feeds, outputs: model.outputNames, context: context)
+                return .jsonBody(try V1PredictCodec.encode(outputs, format: decoded.format))
             }
         }
     }

@@ -115,9 +115,9 @@ struct V2Routes: RouteCollection {
         }
         let decoded = try V2InferenceRequest.decode(
             body: try request.bodyBytes(), headerLength: headerLength, signature: model.signature, limits: env.limits)
-        let outputs = try runInference(model, feeds: decoded.feeds, outputs: try decoded.outputNames(model.signature), context: context)
+        let outputs = try runInference(model, feeds: decoded.feeds, outputs: decoded.outputs == nil ? model.outputNames : try decoded.outputNames(model.signature), context: context)
         let encoded = try V2InferenceResponse(modelName: model.name, modelVersion: model.version, request: decoded, outputs: outputs)
-        guard let length = encoded.headerLength else { return .json(bytes: encoded.body) }
+        guard let length = encoded.headerLength else { return .jsonBody(encoded.body) }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/octet-stream")
         headers.add(name: headerLengthField, value: String(length))

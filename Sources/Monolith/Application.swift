@@ -21,6 +21,7 @@ final class Application: Sendable {
     /// Opens the stores under `configuration.dataDirectory` and builds the registry (nothing
     /// is loaded until `start`).
     init(configuration: Configuration, logger: Logger) throws(StartupError) {
+        ProcessMemory.configure()
         let (store, artifacts) = try Application.openStores(dataDirectory: configuration.dataDirectory)
         if let folder = configuration.registryFolder {
             do {

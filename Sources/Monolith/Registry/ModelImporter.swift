@@ -60,6 +60,7 @@ struct ModelImporter: Sendable {
     /// `RegistryError` (a 4xx naming what is wrong for a bad file or argument), or the
     /// reader's own error (a client that went away, a body over the route's limit).
     func importModel(_ request: ModelImportRequest, read: () throws -> [UInt8]?) throws -> ImportedVersion {
+        defer { ProcessMemory.releaseFreedMemory() }
         try ModelImporter.validate(name: request.name)
         for alias in request.aliases { try ModelImporter.validate(alias: alias) }
         let metadataValue = try ModelImporter.parseMetadata(request.metadata)

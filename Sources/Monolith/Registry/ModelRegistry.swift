@@ -169,6 +169,8 @@ final class ModelRegistry: Sendable {
 
     /// Loads one version and records the outcome.
     func loadAndRecord(_ version: ModelVersion) {
+        // Once the load's parse buffers are freed, hand their pages back (RSS, issue 5's bar).
+        defer { ProcessMemory.releaseFreedMemory() }
         let key = VersionKey(version)
         let result = load(version)
         if case .success = result { reportLoad(model: version.modelName, succeeded: true) } else { reportLoad(model: version.modelName, succeeded: false) }

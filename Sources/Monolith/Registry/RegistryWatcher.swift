@@ -44,6 +44,7 @@ final class RegistryWatcher: @unchecked Sendable {
     private func run() {
         defer { finished.signal() }
         startupPass()
+        ProcessMemory.releaseFreedMemory()
         let configuration = registry.configuration
         let tick = min(configuration.storePollInterval, configuration.pollInterval)
         var nextFolderScan = MonotonicClock.now() &+ configuration.pollInterval.clampedNanoseconds
@@ -55,6 +56,7 @@ final class RegistryWatcher: @unchecked Sendable {
             let now = MonotonicClock.now()
             if let folder, now >= nextFolderScan {
                 folder.sync(initial: false)
+                ProcessMemory.releaseFreedMemory()
                 nextFolderScan = MonotonicClock.now() &+ configuration.pollInterval.clampedNanoseconds
             }
             if now >= nextCleaning {

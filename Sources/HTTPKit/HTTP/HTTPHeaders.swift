@@ -70,8 +70,23 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
     /// characters in the value (CR, LF, NUL…) are replaced by spaces, so a handler can
     /// never split a response (RFC 9110 §5.5).
     public mutating func add(name: String, value: String) {
-        guard let nameBytes = Self.validatedName(name) else { return }
-        append(nameBytes: nameBytes, valueBytes: Self.sanitizedValue(value))
+        var name = name
+        var value = value
+        name.withUTF8 { n in
+            guard !n.isEmpty, n.allSatisfy(HTTPByte.isTokenChar) else { return }
+            value.withUTF8 { v in
+                // Copied straight into the storage and sanitized there: no temporary arrays
+                // (middleware adds ids and trace headers to every response).
+                if bytes.isEmpty { bytes.reserveCapacity(Swift.max(128, n.count + v.count)) }
+                if fields.isEmpty { fields.reserveCapacity(4) }
+                let nameStart = bytes.count
+                append(nameBytes: n, valueBytes: v)
+                guard bytes.count > nameStart else { return }
+                for i in (nameStart + n.count)..<bytes.count where !HTTPByte.isFieldValueChar(bytes[i]) {
+                    bytes[i] = HTTPByte.sp
+                }
+            }
+        }
     }
 
     /// Replaces every field line named `name` with one line carrying `value`.
@@ -204,18 +219,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
         fields.append(Field(
             nameStart: UInt32(nameStart), nameLength: UInt32(valueStart - nameStart),
             valueStart: UInt32(valueStart), valueLength: UInt32(bytes.count - valueStart)))
-    }
-
-    static func validatedName(_ name: String) -> String.UTF8View? {
-        let utf8 = name.utf8
-        guard !utf8.isEmpty, utf8.allSatisfy(HTTPByte.isTokenChar) else { return nil }
-        return utf8
-    }
-
-    static func sanitizedValue(_ value: String) -> [UInt8] {
-        var out = Array(value.utf8)
-        for i in out.indices where !HTTPByte.isFieldValueChar(out[i]) { out[i] = HTTPByte.sp }
-        return out
     }
 
     /// Appends `name: value\r\n` for every field line to `out` (RFC 9112 §5).

@@ -63,7 +63,8 @@ struct ServingHarness {
         for (name, value) in headers { fields.add(name: name, value: value) }
         if !body.isEmpty { fields.add(name: "Content-Length", value: String(body.count)) }
         let request = Request(method: method, target: target, headers: fields, body: .bytes(body))
-        let head = RequestHead(method: method, target: target, path: request.path, query: nil, version: .http1_1, headers: fields)
+        let head = RequestHead(method: method, target: target, path: request.path, query: nil, version: .http1_1, headers: fields,
+                               framing: body.isEmpty ? .none : .length(body.count))
         var context = RequestContext(logger: Logger(label: "test", handler: logs, logLevel: .trace), requestID: "test-id")
         let options = responder.prepare(head, context: &context)
         let response = responder.respond(to: request, context: &context)

@@ -243,6 +243,18 @@ struct ServingRouteTests {
         #expect(h.send(.get, "/api/models/affine/versions/3").status == 404)
     }
 
+    @Test func largeInferenceBodiesRunOffTheLoop() throws {
+        let rows = 40_000
+        let data = Array(repeating: "[1,1,1]", count: rows).joined(separator: ",")
+        let body = #"{"inputs":[{"name":"input","shape":[\#(rows),3],"datatype":"FP32","data":[\#(data)]}]}"#
+        #expect(body.utf8.count > ServingResponder.inlineBodyLimit)
+        let r = h.send(.post, "/v2/models/affine/infer", body: Array(body.utf8))
+        #expect(r.status == 200)
+        #expect(r.options.offload, "a big batch must not hold the event loop")
+        #expect(try r.json()["outputs"]?.array?.first?["shape"] == .array([.integer(Int64(rows)), .integer(1)]))
+        #expect(h.send(.post, "/v2/models/affine/infer", body: Array(ServingRouteTests.affineRow.utf8)).options.offload == false)
+    }
+
     // MARK: Loading models
 
     @Test func aRequestForALoadingModelIsOffloadedAndWaits() throws {

@@ -18,10 +18,19 @@ struct ServingResponder: HTTPResponder {
         self.waitingTemplates = waitingTemplates
     }
 
+    /// Inference bodies larger than this (or chunked) run on the worker pool: decoding and
+    /// running a big batch would otherwise hold the loop's other connections for as long.
+    static let inlineBodyLimit = 256 << 10
+
     func prepare(_ head: RequestHead, context: inout RequestContext) -> RouteOptions {
         var options = inner.prepare(head, context: &context)
-        guard !options.offload, environment.models.anyLoading, let template = context.routeTemplate,
-              waitingTemplates.contains(template) else { return options }
+        guard !options.offload, let template = context.routeTemplate, waitingTemplates.contains(template) else { return options }
+        switch head.framing {
+        case .chunked: options.offload = true
+        case .length(let n) where n > ServingResponder.inlineBodyLimit: options.offload = true
+        default: break
+        }
+        guard environment.models.anyLoading else { return options }
         let reference: ModelReference?
         if let name = context.parameters["m"] {
             reference = try? ModelReference(parsing: name, version: context.parameters["v"])

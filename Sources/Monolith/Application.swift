@@ -17,6 +17,8 @@ final class Application: Sendable {
     let registry: ModelRegistry
     /// Model load outcomes, for `/metrics`.
     let modelLoads: ModelLoadMetrics
+    /// Imports the sources of versions created through the MLflow API.
+    let mlflowImporter: MLflowVersionImporter
 
     /// Opens the stores under `configuration.dataDirectory` and builds the registry (nothing
     /// is loaded until `start`).
@@ -43,6 +45,7 @@ final class Application: Sendable {
         self.store = store
         self.artifacts = artifacts
         self.registry = ModelRegistry(store: store, artifacts: artifacts, configuration: registryConfiguration, logger: logger)
+        self.mlflowImporter = MLflowVersionImporter(registry: registry, sourceRoot: configuration.mlflowSourceRoot, logger: logger)
     }
 
     /// The gateway for this process: keys from the store, load counters from the registry.
@@ -55,9 +58,11 @@ final class Application: Sendable {
         }
     }
 
-    /// Starts the registry's background work (folder import, loads, watching).
+    /// Starts the registry's background work (folder import, loads, watching) and the
+    /// MLflow imports a restart interrupted.
     func start() {
         registry.start()
+        mlflowImporter.resume()
     }
 
     /// Stops the registry's background work.

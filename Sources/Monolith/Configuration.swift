@@ -14,6 +14,7 @@ import HTTPKit
 /// | `MONOLITH_REGISTRY` | `--registry` | unset |
 /// | `MONOLITH_POLL_INTERVAL` | | 2 (seconds) |
 /// | `MONOLITH_LOAD_WAIT` | | 10 (seconds) |
+/// | `MONOLITH_MLFLOW_SOURCE_ROOT` | | unset (MLflow local model sources refused) |
 struct Configuration: Sendable, Equatable {
     enum LogFormat: String, Sendable {
         case json, text
@@ -34,6 +35,8 @@ struct Configuration: Sendable, Equatable {
     var pollInterval: Duration = .seconds(2)
     /// How long a request waits for a model that is loading.
     var loadWait: Duration = .seconds(10)
+    /// The folder MLflow `model-versions/create` may import local sources from; nil: none.
+    var mlflowSourceRoot: String?
 
     /// The flags `serve` accepts for these settings.
     static let options: [CommandOption] = [
@@ -97,6 +100,10 @@ struct Configuration: Sendable, Equatable {
         if let v = environment["MONOLITH_LOAD_WAIT"], !v.isEmpty {
             guard let wait = parseSeconds(v) else { throw UsageError("MONOLITH_LOAD_WAIT: invalid duration '\(v)' (seconds)") }
             c.loadWait = wait
+        }
+        if let v = environment[MLflowSourcePolicy.setting], !v.isEmpty {
+            guard v.hasPrefix("/") else { throw UsageError("\(MLflowSourcePolicy.setting): '\(v)' must be an absolute path") }
+            c.mlflowSourceRoot = v
         }
         return c
     }

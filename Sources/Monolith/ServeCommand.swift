@@ -10,7 +10,9 @@ enum ServeCommand: MonolithCommand {
         Environment: MONOLITH_HOST, PORT, MONOLITH_LOG_LEVEL, MONOLITH_LOG_FORMAT, MONOLITH_SHUTDOWN_GRACE,
         MONOLITH_EVENT_LOOPS, MONOLITH_DATA, MONOLITH_REGISTRY, MONOLITH_POLL_INTERVAL (seconds between
         registry folder scans, default 2), MONOLITH_LOAD_WAIT (seconds a request waits for a loading
-        model, default 10), MONOLITH_DEFAULT_MODEL (the model POST /predict serves)
+        model, default 10), MONOLITH_DEFAULT_MODEL (the model POST /predict serves),
+        MONOLITH_MLFLOW_SOURCE_ROOT (the folder MLflow model-versions/create may import local
+        ONNX files and MLflow model directories from; unset: local sources are refused)
         (flags override the environment). Logs are JSON lines on stdout, one access line per request.
         The registry folder is imported at start and watched: a new or changed model.onnx becomes a
         version once it has loaded, a removed version folder retires. Layouts: models/<version>/model.onnx
@@ -89,6 +91,7 @@ enum ServeCommand: MonolithCommand {
         let router = Router()
         var collections: [any RouteCollection] = [
             SeedRoutes(),
+            application.mlflowRoutes(),
         ]
         if let gateway { collections.append(GatewayRoutes(gateway: gateway)) }
         for collection in collections { collection.register(on: router) }

@@ -40,9 +40,11 @@ struct RegistryState: Sendable {
     // MARK: Mutations (each marks the models it changes)
 
     /// Applies a store read; returns false (and changes nothing) when it is older than the
-    /// one applied.
-    mutating func apply(_ new: RegistrySnapshot) -> Bool {
-        if let current = records, current.generation > new.generation { return false }
+    /// one applied. Record-only versions (MLflow versions without a model file) are left
+    /// out: they are never loaded, resolved or counted by readiness.
+    mutating func apply(_ read: RegistrySnapshot) -> Bool {
+        if let current = records, current.generation > read.generation { return false }
+        let new = read.servable
         let old = records?.models ?? [:]
         for (name, entry) in new.models where old[name] != entry { dirty.insert(name) }
         for name in old.keys where new.models[name] == nil { dirty.insert(name) }
@@ -196,5 +198,18 @@ struct RegistryState: Sendable {
             aliases[alias] = old
         }
         return aliases
+    }
+}
+
+extension RegistrySnapshot {
+    /// This read without record-only versions (`ModelVersion.isRecordOnly`): what serving
+    /// sees. A model whose versions are all record-only stays, with no versions.
+    var servable: RegistrySnapshot {
+        guard models.values.contains(where: { $0.versions.contains(where: \.isRecordOnly) }) else { return self }
+        var copy = self
+        for (name, entry) in models where entry.versions.contains(where: \.isRecordOnly) {
+            copy.models[name]?.versions = entry.versions.filter { !$0.isRecordOnly }
+        }
+        return copy
     }
 }

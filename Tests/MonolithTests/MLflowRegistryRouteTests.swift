@@ -225,6 +225,29 @@ struct MLflowRegistryRouteTests {
         #expect(h.registry.snapshot.models["m"]?.versions.isEmpty == true, "gone from serving at once")
     }
 
+    @Test func modelsSourcesCopyARegisteredVersionsFile() throws {
+        let h = try MLflowHarness()
+        try h.createModel("src")
+        try h.createModel("dst")
+        _ = try h.createVersion("src", source: try h.writeModel("one.onnx", c: 1))
+        _ = try h.createVersion("src", source: try h.writeModel("two.onnx", c: 2))
+        _ = h.post("registered-models/alias", #"{"name": "src", "alias": "champion", "version": "1"}"#)
+        _ = h.post("model-versions/transition-stage", #"{"name": "src", "version": "2", "stage": "Staging"}"#)
+        for (source, constant) in [("models:/src/1", Float(1)), ("models:/src@champion", 1), ("models:/src/staging", 2), ("models:/src/latest", 2)] {
+            let copied = try h.createVersion("dst", source: source)
+            #expect(copied["status"] == .string("READY") && copied["source"] == .string(source), "\(source): \(copied)")
+            let number = try #require(copied["version"]?.string.flatMap { Int64($0) })
+            let served = try #require(h.registry.resolve("dst", .version(number)).model)
+            #expect(try RegistryTestModels.predict(served, 0) == constant, "\(source)")
+            #expect(try h.store.version(model: "dst", number: number).sha256 == h.store.version(model: "src", number: Int64(constant)).sha256,
+                    "the stored file is shared, not copied")
+        }
+        for source in ["models:/m-0123456789abcdef", "models:/src/9", "models:/src@nothing", "models:/nope/1", "models:/src/Production"] {
+            let failed = try h.createVersion("dst", source: source)
+            #expect(failed["status"] == .string("FAILED_REGISTRATION"), "\(source)")
+        }
+    }
+
     @Test func uploadedVersionsAreMLflowVersions() throws {
         let h = try MLflowHarness()
         try h.fixture.upload(RegistryTestModels.addConstant(4), name: "uploaded", aliases: ["production"])

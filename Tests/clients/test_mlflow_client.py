@@ -366,6 +366,12 @@ def test_search_filters_and_pagination(client, live):
     both = client.search_model_versions(f"name='search-0' AND run_id='{run.info.run_id}'", order_by=["version_number ASC"])
     assert [v.version for v in both] == ["1", "2", "3"]
 
+    # copy_model_version sends a models:/ source: the registered file is reused.
+    copied = client.copy_model_version("models:/search-0/2", "search-copy")
+    copy = wait_status(client, "search-copy", copied.version)
+    assert copy.status == "READY" and copy.source == "models:/search-0/2", copy.status_message
+    assert infer_v2(url, "search-copy").status_code == 200
+
     # A version uploaded through the management API is an MLflow version too.
     uploaded = requests.post(f"{url}/api/models/search-1/versions", data=(MODELS / "linear8.onnx").read_bytes(),
                              headers={"Content-Type": "application/octet-stream", "Authorization": f"Bearer {ADMIN_KEY}"})

@@ -7,6 +7,9 @@ enum MLflowSource: Sendable, Equatable {
     /// A local path (lexically normalized, absolute, under the source root): an ONNX file,
     /// an MLflow model directory whose `MLmodel` has the `onnx` flavor, or that `MLmodel`.
     case local(path: String)
+    /// A version of a model in this registry (`models:/<name>/<version|stage|latest>`,
+    /// `models:/<name>@<alias>`, what `copy_model_version` sends): its stored file is reused.
+    case registered(name: String, version: Int64)
     /// A well-formed source this server cannot fetch (object stores, HTTP, MLflow's artifact
     /// proxy, logged models): recorded as FAILED_REGISTRATION with this reason.
     case unavailable(String)
@@ -20,10 +23,12 @@ enum MLflowSource: Sendable, Equatable {
 /// version is created (`..` cannot climb out) and again on the canonical path (symlinks
 /// resolved) right before the file is opened, with `O_NOFOLLOW` on the final component.
 struct MLflowSourcePolicy: Sendable {
-    /// The root as configured and its canonical form (symlinks resolved); nil: local
-    /// sources are refused.
+    /// The root as configured; nil: local sources are refused.
     let root: String?
-    let canonicalRoot: String?
+
+    /// The root's canonical form (symlinks resolved), read at each use: the folder may be
+    /// created or remounted after the server started. Nil when it does not exist.
+    var canonicalRoot: String? { root.flatMap { RegistryFiles.canonicalPath($0) } }
 
     /// Largest `MLmodel` file read.
     static let maximumMLmodelBytes = 1 << 20
@@ -31,7 +36,6 @@ struct MLflowSourcePolicy: Sendable {
     init(root: String?) {
         let trimmed = root.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.root = trimmed.flatMap { $0.isEmpty ? nil : $0 }
-        canonicalRoot = self.root.flatMap { RegistryFiles.canonicalPath($0) }
     }
 
     static let setting = "MONOLITH_MLFLOW_SOURCE_ROOT"
@@ -56,7 +60,7 @@ struct MLflowSourcePolicy: Sendable {
         case "runs":
             return try runSource(rest, source: source, store: store)
         case "models":
-            return .unavailable("cannot import '\(MLflowFields.printable(source))': models:/ sources (logged models, other registered versions) are not stored on this server; register the model's ONNX file or MLflow model directory itself")
+            return MLflowSourcePolicy.registered(rest, source: source, store: store)
         default:
             return .unavailable("cannot fetch '\(scheme):' sources: this server imports ONNX models only from a local path or file:// URI under \(MLflowSourcePolicy.setting) (it has no access to object stores, HTTP or an artifact proxy)")
         }
@@ -95,6 +99,48 @@ struct MLflowSourcePolicy: Sendable {
             throw MLflowError(.invalidParameterValue, "Invalid model version source: it contains a NUL byte")
         }
         return decoded
+    }
+
+    /// `models:/<name>/<version>`, `models:/<name>/<stage>`, `models:/<name>/latest` or
+    /// `models:/<name>@<alias>`, resolved now to a version number of this registry. Logged
+    /// models (`models:/m-<id>`) and unknown versions are unavailable.
+    static func registered(_ rest: String, source: String, store: MetadataStore) -> MLflowSource {
+        let reference = rest.hasPrefix("/") ? String(rest.dropFirst()) : rest
+        let name: String
+        let selector: String?
+        let alias: String?
+        if let at = reference.firstIndex(of: "@"), !reference[..<at].contains("/") {
+            name = String(reference[..<at])
+            alias = String(reference[reference.index(after: at)...])
+            selector = nil
+        } else {
+            let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                return .unavailable("cannot import '\(MLflowFields.printable(source))': logged models (models:/<model_id>) are not stored on this server; register the model's ONNX file or MLflow model directory itself")
+            }
+            name = String(parts[0])
+            selector = String(parts[1])
+            alias = nil
+        }
+        do {
+            let versions = try store.versions(of: name)
+            var number: Int64?
+            if let alias {
+                number = try store.model(named: name).aliases[alias]
+            } else if let selector, let pinned = Int64(selector) {
+                number = versions.first { $0.version == pinned }?.version
+            } else if selector?.lowercased() == "latest" {
+                number = versions.filter { $0.status == .ready && !$0.isRecordOnly }.map(\.version).max()
+            } else if let selector, let stage = VersionStage(canonicalizing: selector) {
+                number = versions.filter { $0.stage == stage }.map(\.version).max()
+            }
+            guard let number else {
+                return .unavailable("cannot import '\(MLflowFields.printable(source))': no such version in this registry")
+            }
+            return .registered(name: name, version: number)
+        } catch {
+            return .unavailable("cannot import '\(MLflowFields.printable(source))': \(MLflowError.wrapping(error)?.message ?? "no such model")")
+        }
     }
 
     /// `runs:/<run_id>/<path>`: the run's artifact URI joined with the path, when the run's

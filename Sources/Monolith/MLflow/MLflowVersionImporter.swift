@@ -62,8 +62,8 @@ final class MLflowVersionImporter: Sendable {
         switch classified {
         case .unavailable(let reason):
             record = try store.setVersionStatus(model: name, number: record.version, status: .failed, reason: reason, actor: actor)
-        case .local(let path):
-            schedule(name: name, number: record.version, path: path)
+        case .local, .registered:
+            schedule(name: name, number: record.version, source: classified)
         }
         return record
     }
@@ -71,6 +71,10 @@ final class MLflowVersionImporter: Sendable {
     /// Schedules again the imports a stop or crash interrupted (record-only MLflow versions
     /// still `loading`). Call once at start.
     func resume() {
+        if let root = sources.root, sources.canonicalRoot == nil {
+            logger.warning("MLflow source root is not an existing folder: local model sources will fail until it exists",
+                           metadata: ["mlflow.source_root": .string(root)])
+        }
         let interrupted: [ModelVersion]
         do {
             interrupted = try store.versions(withStatus: .loading).filter { $0.isRecordOnly && $0.source.kind == .mlflow }
@@ -80,9 +84,10 @@ final class MLflowVersionImporter: Sendable {
         }
         for version in interrupted {
             do {
-                switch try sources.classify(version.source.location, store: store) {
-                case .local(let path):
-                    schedule(name: version.modelName, number: version.version, path: path)
+                let classified = try sources.classify(version.source.location, store: store)
+                switch classified {
+                case .local, .registered:
+                    schedule(name: version.modelName, number: version.version, source: classified)
                 case .unavailable(let reason):
                     fail(version.modelName, version.version, reason)
                 }
@@ -107,21 +112,46 @@ final class MLflowVersionImporter: Sendable {
 
     // MARK: The import
 
-    private func schedule(name: String, number: Int64, path: String) {
+    private func schedule(name: String, number: Int64, source: MLflowSource) {
         queued.add(1, ordering: .acquiringAndReleasing)
         queue.async {
             defer { self.queued.subtract(1, ordering: .acquiringAndReleasing) }
-            self.importVersion(name: name, number: number, path: path)
+            self.importVersion(name: name, number: number, source: source)
         }
     }
 
-    private func importVersion(name: String, number: Int64, path: String) {
+    /// The bytes of a local file or of a registered version's stored file (hash verified).
+    private func read(_ source: MLflowSource, maxBytes: Int) throws(MLflowSourcePolicy.ReadFailure) -> (bytes: [UInt8], file: String) {
+        switch source {
+        case .local(let path):
+            return try sources.readModel(at: path, maxBytes: maxBytes)
+        case .registered(let name, let version):
+            do {
+                let record = try store.version(model: name, number: version)
+                guard !record.isRecordOnly, record.status == .ready else {
+                    throw MLflowSourcePolicy.ReadFailure("version \(version) of model '\(name)' is \(MLflowJSON.status(record.status)), not READY: there is no model file to copy")
+                }
+                guard record.size <= Int64(maxBytes) else {
+                    throw MLflowSourcePolicy.ReadFailure("version \(version) of model '\(name)' is \(record.size) bytes, above the limit of \(maxBytes)")
+                }
+                return (try registry.artifacts.read(record.sha256), "models:/\(name)/\(version)")
+            } catch let failure as MLflowSourcePolicy.ReadFailure {
+                throw failure
+            } catch {
+                throw MLflowSourcePolicy.ReadFailure(MLflowError.wrapping(error)?.message ?? "cannot read version \(version) of model '\(name)': \(error)")
+            }
+        case .unavailable(let reason):
+            throw MLflowSourcePolicy.ReadFailure(reason)
+        }
+    }
+
+    private func importVersion(name: String, number: Int64, source: MLflowSource) {
         let context = "model '\(name)' version \(number)"
         let limits = registry.configuration.modelLimits
         let bytes: [UInt8]
         let file: String
         do {
-            (bytes, file) = try sources.readModel(at: path, maxBytes: limits.maxModelBytes)
+            (bytes, file) = try read(source, maxBytes: limits.maxModelBytes)
         } catch {
             return fail(name, number, error.message, load: true)
         }

@@ -105,6 +105,15 @@ struct V2CodecTests {
         #expect(over?.message.contains("input 'input'") == true)
     }
 
+    @Test func jsonOverTheLimitIs413() {
+        let small = ServingLimits(maxTensorElements: 1 << 20, maxTensorBytes: 1 << 20, maxRank: 4, maxJSONBytes: 64)
+        let error = servingError { _ = try decode(#"{"inputs":[{"name":"input","shape":[2,3],"datatype":"FP32","data":[1,2,3,4,5,6]}]}"#, limits: small) }
+        #expect(error?.statusCode == 413)
+        #expect(error?.message.contains("binary data") == true)
+        let predict = servingError { _ = try PredictCodec.decode(Array(repeating: UInt8(ascii: " "), count: 65), signature: affineSignature, limits: small) }
+        #expect(predict?.statusCode == 413)
+    }
+
     @Test func unknownAndMissingInputsAre400() {
         let unknown = servingError { _ = try decode(#"{"inputs":[{"name":"nope","shape":[1],"datatype":"FP32","data":[1]}]}"#) }
         #expect(unknown == .badRequest("unknown input 'nope'; the model's inputs are input"))

@@ -39,6 +39,7 @@ enum MLflowScoringCodec {
 
     /// Decodes a body into feeds for a model with `signature`.
     static func decode(_ body: [UInt8], format: Format, signature: ModelSignature, limits: ServingLimits) throws(ServingError) -> [String: Tensor] {
+        try limits.checkJSON(body.count)
         if format == .csv {
             let table = try CSVTable(parsing: body)
             return try feeds(columns: table.columns, rows: table.rows.map { $0.map(JSONValue.string) }, signature: signature, limits: limits)

@@ -13,6 +13,7 @@ import ModelKit
 enum PredictCodec {
     /// Decodes the body into feeds.
     static func decode(_ body: [UInt8], signature: ModelSignature, limits: ServingLimits) throws(ServingError) -> [String: Tensor] {
+        try limits.checkJSON(body.count)
         let root: JSONValue
         do {
             root = try JSONParser().parse(body)

@@ -10,14 +10,26 @@ struct ServingLimits: Sendable, Equatable {
     var maxTensorBytes: Int
     /// The most dimensions a request tensor may have.
     var maxRank: Int
+    /// The largest JSON text a request may carry. A parsed JSON number takes ~12 times
+    /// the bytes of its text (`0,` becomes a 24-byte value), so JSON bodies are held to
+    /// less than the HTTP body limit; large tensors go as binary data (V2).
+    var maxJSONBytes: Int
 
-    /// 16 Mi elements, 256 MiB, rank 16.
+    /// 16 Mi elements, 256 MiB, rank 16, 16 MiB of JSON.
     static let `default` = ServingLimits(maxTensorElements: 1 << 24, maxTensorBytes: 256 << 20, maxRank: 16)
 
-    init(maxTensorElements: Int, maxTensorBytes: Int, maxRank: Int) {
+    init(maxTensorElements: Int, maxTensorBytes: Int, maxRank: Int, maxJSONBytes: Int = 16 << 20) {
         self.maxTensorElements = maxTensorElements
         self.maxTensorBytes = maxTensorBytes
         self.maxRank = maxRank
+        self.maxJSONBytes = maxJSONBytes
+    }
+
+    /// Throws a 413 when a JSON text of `count` bytes is over `maxJSONBytes`.
+    func checkJSON(_ count: Int) throws(ServingError) {
+        guard count <= maxJSONBytes else {
+            throw .tooLarge("the JSON body is \(count) bytes, above the limit of \(maxJSONBytes); send large tensors as binary data (V2: Inference-Header-Content-Length)")
+        }
     }
 
     /// The element count of `shape`, after checking rank, sign and the limits.

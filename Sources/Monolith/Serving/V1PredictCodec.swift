@@ -23,6 +23,7 @@ enum V1PredictCodec {
 
     /// Decodes a predict body for a model with `signature`.
     static func decode(_ body: [UInt8], signature: ModelSignature, limits: ServingLimits) throws(ServingError) -> Request {
+        try limits.checkJSON(body.count)
         let root: JSONValue
         do {
             root = try parser.parse(body)

@@ -40,6 +40,7 @@ struct V2InferenceRequest: Sendable {
             if headerLength == 0 { return try decodeRaw(body: body, signature: signature, limits: limits) }
         }
         let jsonEnd = headerLength ?? body.count
+        try limits.checkJSON(jsonEnd)
         let root: JSONValue
         do {
             root = try JSONParser().parse(body[0..<jsonEnd])

@@ -36,7 +36,8 @@ struct MLflowFilter: Sendable, Equatable {
 
     var clauses: [Clause]
 
-    static let maximumLength = 16_384
+    /// LIKE costs up to (text × pattern) steps: filters stay short.
+    static let maximumLength = 4096
 
     /// Parses `text`; nil or blank is the empty filter (everything matches).
     init(parsing text: String?) throws(MLflowError) {

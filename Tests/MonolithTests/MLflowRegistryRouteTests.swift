@@ -8,7 +8,7 @@ import Testing
 
 /// `registered-models/*` and `model-versions/*` over the real registry: MLflow's JSON and
 /// error codes, imports from sources, and what serving sees.
-@Suite("MLflow registry routes")
+@Suite("MLflow registry routes", .serialized)
 struct MLflowRegistryRouteTests {
     @Test func registeredModelLifecycleInMLflowShape() throws {
         let h = try MLflowHarness()
@@ -141,6 +141,7 @@ struct MLflowRegistryRouteTests {
         // Record-only versions: listed by MLflow, never loaded, never resolved, no effect on readiness.
         let versions = try h.store.versions(of: "m")
         #expect(versions.count == 9 && versions.allSatisfy { $0.isRecordOnly && $0.status == .failed })
+        try h.registry.refresh()
         #expect(h.registry.readiness().isReady)
         #expect(h.registry.snapshot.models["m"]?.versions.isEmpty == true)
         let alias = h.post("registered-models/alias", #"{"name": "m", "alias": "champion", "version": "1"}"#)

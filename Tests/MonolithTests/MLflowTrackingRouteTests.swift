@@ -4,7 +4,7 @@ import Testing
 @testable import Monolith
 
 /// Experiments, runs, params, metrics and tags through the MLflow routes.
-@Suite("MLflow tracking routes")
+@Suite("MLflow tracking routes", .serialized)
 struct MLflowTrackingRouteTests {
     @Test func experimentsCreateGetSearchRenameDeleteRestore() throws {
         let h = try MLflowHarness()

@@ -37,6 +37,7 @@ struct MLflowRegistryRouteTests {
         #expect(wrongType.status == 400 && wrongType.errorCode == "INVALID_PARAMETER_VALUE")
 
         #expect(h.get("registered-models/get", [("name", "churn")]).json["registered_model"]?["name"] == .string("churn"))
+        #expect(h.get("registered-models/search", [("filter", "name = 'none'")]).text == "{}", "empty lists are left out, as MLflow does")
         let unknown = h.get("registered-models/get", [("name", "nope")])
         #expect(unknown.status == 404 && unknown.errorCode == "RESOURCE_DOES_NOT_EXIST")
 

@@ -136,10 +136,13 @@ enum MLflowRegistryRoutes {
         let (page, next) = MLflowPaging.page(sorted, offset: offset, limit: limit)
         return Response.json { json in
             json.beginObject()
-            json.key("registered_models")
-            json.beginArray()
-            for entry in page { MLflowJSON.write(entry.model, latest: MLflowJSON.latestPerStage(entry.versions), into: &json) }
-            json.endArray()
+            // Empty repeated fields are left out, as MLflow's server (proto3 JSON) does.
+            if !page.isEmpty {
+                json.key("registered_models")
+                json.beginArray()
+                for entry in page { MLflowJSON.write(entry.model, latest: MLflowJSON.latestPerStage(entry.versions), into: &json) }
+                json.endArray()
+            }
             if let next { json.key("next_page_token"); json.string(next) }
             json.endObject()
         }
@@ -292,10 +295,13 @@ enum MLflowRegistryRoutes {
         let (page, next) = MLflowPaging.page(sorted, offset: offset, limit: limit)
         return Response.json { json in
             json.beginObject()
-            json.key("model_versions")
-            json.beginArray()
-            for version in page { MLflowJSON.write(version, into: &json) }
-            json.endArray()
+            // Empty repeated fields are left out, as MLflow's server (proto3 JSON) does.
+            if !page.isEmpty {
+                json.key("model_versions")
+                json.beginArray()
+                for version in page { MLflowJSON.write(version, into: &json) }
+                json.endArray()
+            }
             if let next { json.key("next_page_token"); json.string(next) }
             json.endObject()
         }
@@ -353,10 +359,13 @@ enum MLflowRegistryRoutes {
     static func versionsResponse(_ versions: [ModelVersion]) -> Response {
         Response.json { json in
             json.beginObject()
-            json.key("model_versions")
-            json.beginArray()
-            for version in versions { MLflowJSON.write(version, into: &json) }
-            json.endArray()
+            // Empty repeated fields are left out, as MLflow's server (proto3 JSON) does.
+            if !versions.isEmpty {
+                json.key("model_versions")
+                json.beginArray()
+                for version in versions { MLflowJSON.write(version, into: &json) }
+                json.endArray()
+            }
             json.endObject()
         }
     }

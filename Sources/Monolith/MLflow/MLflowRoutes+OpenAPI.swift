@@ -25,9 +25,11 @@ extension MLflowRoutes: OpenAPIDescribing {
     static let keyValues = ##"{"type": "array", "items": {"$ref": "#/components/schemas/MLflowKeyValue"}}"##
     static let empty = ##"{"type": "object", "maxProperties": 0}"##
 
+    /// `{"<key>": schema}`; a list is optional (MLflow leaves out empty repeated fields).
     static func wrap(_ key: String, _ schema: String, paged: Bool = false) -> String {
         let token = paged ? ##", "next_page_token": {"type": "string"}"## : ""
-        return ##"{"type": "object", "required": ["\##(key)"], "properties": {"\##(key)": \##(schema)\##(token)}}"##
+        let required = schema.hasPrefix(##"{"type": "array""##) ? "" : ##""required": ["\##(key)"], "##
+        return ##"{"type": "object", \##(required)"properties": {"\##(key)": \##(schema)\##(token)}}"##
     }
 
     static func ref(_ name: String) -> String { ##"{"$ref": "#/components/schemas/\##(name)"}"## }

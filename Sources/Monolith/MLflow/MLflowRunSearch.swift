@@ -35,10 +35,13 @@ enum MLflowRunSearch {
         let (page, next) = MLflowPaging.page(sorted, offset: offset, limit: limit)
         return Response.json { json in
             json.beginObject()
-            json.key("runs")
-            json.beginArray()
-            for run in page { MLflowJSON.write(run, into: &json) }
-            json.endArray()
+            // Empty repeated fields are left out, as MLflow's server (proto3 JSON) does.
+            if !page.isEmpty {
+                json.key("runs")
+                json.beginArray()
+                for run in page { MLflowJSON.write(run, into: &json) }
+                json.endArray()
+            }
             if let next { json.key("next_page_token"); json.string(next) }
             json.endObject()
         }

@@ -124,10 +124,13 @@ enum MLflowTrackingRoutes {
         let (page, next) = MLflowPaging.page(sorted, offset: offset, limit: limit)
         return Response.json { json in
             json.beginObject()
-            json.key("experiments")
-            json.beginArray()
-            for experiment in page { MLflowJSON.write(experiment, into: &json) }
-            json.endArray()
+            // Empty repeated fields are left out, as MLflow's server (proto3 JSON) does.
+            if !page.isEmpty {
+                json.key("experiments")
+                json.beginArray()
+                for experiment in page { MLflowJSON.write(experiment, into: &json) }
+                json.endArray()
+            }
             if let next { json.key("next_page_token"); json.string(next) }
             json.endObject()
         }
@@ -223,10 +226,13 @@ enum MLflowTrackingRoutes {
         let (page, next) = MLflowPaging.page(history, offset: try MLflowPaging.offset(token: try f.string("page_token")), limit: limit)
         return Response.json { json in
             json.beginObject()
-            json.key("metrics")
-            json.beginArray()
-            for metric in page { MLflowJSON.write(metric, into: &json) }
-            json.endArray()
+            // Empty repeated fields are left out, as MLflow's server (proto3 JSON) does.
+            if !page.isEmpty {
+                json.key("metrics")
+                json.beginArray()
+                for metric in page { MLflowJSON.write(metric, into: &json) }
+                json.endArray()
+            }
             if let next { json.key("next_page_token"); json.string(next) }
             json.endObject()
         }

@@ -77,6 +77,15 @@ cpu_ticks() {
   echo "$total"
 }
 
+# Another load generator on this 2-core machine makes every figure meaningless: say so.
+others() { ps -eo comm= | grep -cxE 'wrk|h2load|hey|ab|locust' || true; }
+busy_check() {
+  local n
+  n=$(others)
+  [ "$n" -gt 0 ] && echo "[warning] $n other load generator(s) running during $1: figures unreliable, rerun later"
+  return 0
+}
+
 # Prints "<requests/s> <p99 ms> <errors> <server CPU us per request>" of one wrk run.
 measure() {
   local out before after
@@ -97,6 +106,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 : >"$TMP/nginx.txt"
 : >"$TMP/mono.txt"
 for round in $(seq "$ROUNDS"); do
+  busy_check "round $round"
   n=$(measure "$NGINX_PORT" "$NGINX_PID"); echo "$n" >>"$TMP/nginx.txt"
   m=$(measure "$MONO_PORT" "$MONO_PID"); echo "$m" >>"$TMP/mono.txt"
   echo "[round $round] nginx: $n   monolith: $m   (req/s, p99 ms, errors, server CPU us/req)"
@@ -112,6 +122,7 @@ awk -v nr="$N_RPS" -v np="$N_P99" -v mr="$M_RPS" -v mp="$M_P99" -v nc="$N_CPU" -
 # Soak: many concurrent keep-alive connections; RSS and open fds before, during, after.
 fds() { ls "/proc/$MONO_PID/fd" | wc -l; }
 rss() { awk '/VmRSS/ { print $2 " kB" }' "/proc/$MONO_PID/status"; }
+busy_check "the soak"
 echo "[soak] before: rss $(rss), fds $(fds)"
 wrk -t2 -c"$SOAK_CONNECTIONS" -d"$SOAK" --latency "http://127.0.0.1:$MONO_PORT/health" >"$TMP/soak.txt" &
 WRK_PID=$!

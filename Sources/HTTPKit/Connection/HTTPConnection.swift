@@ -208,7 +208,13 @@ final class HTTPConnection {
         case .collecting:
             body.append(contentsOf: bytes)
         case .running(let stream?, bodyDone: false):
-            _ = stream.append(Array(bytes))
+            // Pieces of at most one socket read, however much input waited while paused.
+            var start = 0
+            while start < bytes.count {
+                let end = min(start + EventLoop.readBufferSize, bytes.count)
+                _ = stream.append(Array(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
+                start = end
+            }
         default:
             break
         }

@@ -40,7 +40,8 @@ public final class RequestBodyStream: @unchecked Sendable {
         finish()
     }
 
-    /// Reads the next chunk, blocking until one arrives; nil at the end of the body.
+    /// Reads the next chunk (at most 64 KiB, one socket read), blocking until one arrives;
+    /// nil at the end of the body.
     /// Throws when the client went away or broke a limit (the error knows its status).
     public func read() throws -> [UInt8]? {
         while true {

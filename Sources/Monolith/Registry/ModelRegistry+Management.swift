@@ -38,7 +38,12 @@ extension ModelRegistry {
     /// request wait for a load or hit a broken version. Returns the version.
     @discardableResult
     func setAlias(_ alias: String, model name: String, version number: Int64, actor: String? = nil) throws(RegistryError) -> ModelVersion {
-        let record = try ModelRegistry.setAlias(alias, model: name, version: number, actor: actor, in: store)
+        // A version this process has loaded is ready even if its loader has not yet written
+        // the outcome to the store (it publishes first): `ready` answered, then the alias set.
+        var loadedHere = false
+        if case .ready = resolve(name, .version(number)) { loadedHere = true }
+        let record = try ModelRegistry.setAlias(alias, model: name, version: number, actor: actor,
+                                                loadedHere: loadedHere, in: store)
         try refresh()
         return record
     }
@@ -47,12 +52,13 @@ extension ModelRegistry {
     /// `monolith alias set`, which runs without a registry; a server notices the change
     /// through the store's change counter).
     static func setAlias(_ alias: String, model name: String, version number: Int64, actor: String?,
-                         in store: MetadataStore) throws(RegistryError) -> ModelVersion {
+                         loadedHere: Bool = false, in store: MetadataStore) throws(RegistryError) -> ModelVersion {
         try ModelImporter.validate(alias: alias)
         do {
             let target = try store.version(model: name, number: number)
             switch target.status {
             case .ready: break
+            case .loading where loadedHere: break
             case .loading:
                 throw RegistryError(.conflict, "version \(number) of model '\(name)' is still loading; set the alias once it is ready")
             case .failed:

@@ -105,3 +105,41 @@ import Testing
         }
     }
 }
+
+@Suite struct HeaderAndStorageTests {
+    enum A: ContextStorageKey { typealias Value = Int }
+    enum B: ContextStorageKey { typealias Value = String }
+    enum C: ContextStorageKey { typealias Value = Bool }
+
+    @Test func addedFieldsNeverSplitAResponse() {
+        var headers = HTTPHeaders()
+        headers.add(name: "X-Ok", value: "a\r\nInjected: yes\u{0}")
+        headers.add(name: "Bad Name", value: "x")
+        headers.add(name: "", value: "x")
+        let raw: [UInt8] = Array("v\r\n".utf8)
+        raw.withUnsafeBufferPointer { headers.add(name: "X-Bytes", valueBytes: $0) }
+        #expect(headers.count == 2)
+        #expect(headers["x-ok"] == "a  Injected: yes ")
+        #expect(headers["X-Bytes"] == "v  ")
+        var out: [UInt8] = []
+        headers.write(to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "X-Ok: a  Injected: yes \r\nX-Bytes: v  \r\n")
+    }
+
+    @Test func storageKeepsEveryKeyThroughRemovals() {
+        var storage = ContextStorage()
+        #expect(storage[A.self] == nil)
+        storage[A.self] = 1
+        storage[B.self] = "b"
+        storage[C.self] = true
+        #expect(storage[A.self] == 1 && storage[B.self] == "b" && storage[C.self] == true)
+        storage[A.self] = nil
+        #expect(storage[A.self] == nil && storage[B.self] == "b" && storage[C.self] == true)
+        storage[B.self] = "c"
+        storage[A.self] = 2
+        #expect(storage[A.self] == 2 && storage[B.self] == "c")
+        storage[B.self] = nil
+        storage[C.self] = nil
+        #expect(storage[A.self] == 2 && storage[B.self] == nil && storage[C.self] == nil)
+    }
+}

@@ -127,3 +127,34 @@ import Testing
         #expect(result.output.trimmingCharacters(in: " \n").isEmpty, "promtool: \(result.output)")
     }
 }
+
+@Suite struct AccessLogFormatTests {
+    @Test func linesAreJSONWhateverTheFieldsHold() throws {
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: AccessLogFormat.maxLineBytes)
+        defer { scratch.deallocate() }
+        let odd = "quote\" back\\ nl\n tab\t ctl\u{1} é 模型"
+        let long = String(repeating: "é", count: 2000)
+        let record = AccessRecord(
+            method: .other("PURGE"), routeJSON: AccessLogFormat.literal("/v2/models/{m}"), status: 200, bytesIn: nil, bytesOut: 12,
+            durationMicros: 1234, requestID: "rid", traceID: nil, keyID: "k1", model: odd, version: long,
+            client: SocketAddress(ipv4: 10, 0, 0, 7, port: 5))
+        var writer = LineWriter(scratch, capacity: AccessLogFormat.maxLineBytes)
+        AccessLogFormat.write(record, level: .error, secondPrefix: AccessLogFormat.secondPrefix(0), millis: 7, into: &writer)
+        #expect(!writer.overflowed)
+        let line = Array(UnsafeBufferPointer(start: scratch, count: writer.count))
+        #expect(line.last == 0x0A)
+        let json = try parseJSON(Array(line.dropLast()))
+        #expect(json["ts"]?.string == "1970-01-01T00:00:00.007Z")
+        #expect(json["level"]?.string == "error")
+        #expect(json["http.method"]?.string == "PURGE")
+        #expect(json["http.route"]?.string == "/v2/models/{m}")
+        #expect(json["http.bytes_in"] == .null)
+        #expect(json["model.name"]?.string == odd)
+        #expect(json["model.version"]?.string == String(repeating: "é", count: AccessLogFormat.maxStringBytes / 2))
+        #expect(json["client.address"]?.string == "10.0.0.7")
+        // A writer too small for the line says so instead of producing broken JSON.
+        var small = LineWriter(scratch, capacity: 40)
+        AccessLogFormat.write(record, level: .info, secondPrefix: AccessLogFormat.secondPrefix(0), millis: 0, into: &small)
+        #expect(small.overflowed)
+    }
+}

@@ -166,6 +166,7 @@ final class HTTPConnection {
         var logger = environment.baseLogger
         logger[metadataKey: "request.id"] = .string(requestID)
         var context = RequestContext(logger: logger, requestID: requestID)
+        context.receivedAt = now
         options = responder.prepare(head, context: &context)
         parser.bodyLimit = options.maxBodySize ?? parser.limits.maxBodySize
         machine.headReceived(now: now, expectsBody: head.hasBody)

@@ -70,23 +70,47 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
     /// characters in the value (CR, LF, NUL…) are replaced by spaces, so a handler can
     /// never split a response (RFC 9110 §5.5).
     public mutating func add(name: String, value: String) {
-        var name = name
         var value = value
+        value.withUTF8 { add(name: name, valueBytes: $0) }
+    }
+
+    /// Appends a field line whose value is given as bytes (no String needed), with the
+    /// same checks as `add(name:value:)`.
+    public mutating func add(name: String, valueBytes: UnsafeBufferPointer<UInt8>) {
+        var name = name
         name.withUTF8 { n in
-            guard !n.isEmpty, n.allSatisfy(HTTPByte.isTokenChar) else { return }
-            value.withUTF8 { v in
-                // Copied straight into the storage and sanitized there: no temporary arrays
-                // (middleware adds ids and trace headers to every response).
-                if bytes.isEmpty { bytes.reserveCapacity(Swift.max(128, n.count + v.count)) }
-                if fields.isEmpty { fields.reserveCapacity(4) }
-                let nameStart = bytes.count
-                append(nameBytes: n, valueBytes: v)
-                guard bytes.count > nameStart else { return }
-                for i in (nameStart + n.count)..<bytes.count where !HTTPByte.isFieldValueChar(bytes[i]) {
-                    bytes[i] = HTTPByte.sp
-                }
-            }
+            guard !n.isEmpty else { return }
+            for b in n where !HTTPByte.isTokenChar(b) { return }
+            appendSanitized(name: n, value: valueBytes)
         }
+    }
+
+    /// Appends `name` and `value` (control characters in it replaced by spaces) without an
+    /// intermediate copy.
+    private mutating func appendSanitized(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        let nameStart = bytes.count
+        bytes.append(contentsOf: name)
+        let valueStart = bytes.count
+        if value.allSatisfy(HTTPByte.isFieldValueChar) {
+            bytes.append(contentsOf: value)
+        } else {
+            for b in value { bytes.append(HTTPByte.isFieldValueChar(b) ? b : HTTPByte.sp) }
+        }
+        // Response headers beyond 4 GiB cannot be represented; drop rather than trap.
+        guard bytes.count <= Int(UInt32.max) else {
+            bytes.removeLast(bytes.count - nameStart)
+            return
+        }
+        fields.append(Field(
+            nameStart: UInt32(nameStart), nameLength: UInt32(valueStart - nameStart),
+            valueStart: UInt32(valueStart), valueLength: UInt32(bytes.count - valueStart)))
+    }
+
+    /// Makes room for `fields` more field lines of `bytes` more bytes (names and values),
+    /// so a series of `add` calls does not reallocate.
+    public mutating func reserveCapacity(fields more: Int, bytes moreBytes: Int) {
+        fields.reserveCapacity(fields.count + Swift.max(0, more))
+        bytes.reserveCapacity(bytes.count + Swift.max(0, moreBytes))
     }
 
     /// Replaces every field line named `name` with one line carrying `value`.

@@ -12,6 +12,9 @@ public struct RequestContext: Sendable {
     public var requestID: String
     /// Typed values middleware passes on (authenticated key id, model name, …).
     public var storage: ContextStorage
+    /// Monotonic nanoseconds (`MonotonicClock`) when the server had the request head, 0 when
+    /// unknown (a context made outside the server). Access logs time requests from it.
+    public var receivedAt: UInt64 = 0
     /// Route match result the router keeps between `prepare` and `respond`.
     var match: RouteMatch
 
@@ -100,24 +103,44 @@ public protocol ContextStorageKey {
     associatedtype Value: Sendable
 }
 
-/// A small typed key/value store carried by `RequestContext` (a few entries, linear scan).
+/// A small typed key/value store carried by `RequestContext` (a few entries, linear scan;
+/// the first entry is held inline, so a request that stores one value allocates nothing).
+/// Inlinable, so each key's accessors are specialized where they are used.
 public struct ContextStorage: Sendable {
-    private var entries: [(key: ObjectIdentifier, value: any Sendable)] = []
+    @usableFromInline var firstKey: ObjectIdentifier?
+    @usableFromInline var firstValue: any Sendable = ()
+    @usableFromInline var rest: [(key: ObjectIdentifier, value: any Sendable)] = []
 
     public init() {}
 
+    @inlinable
     public subscript<Key: ContextStorageKey>(key: Key.Type) -> Key.Value? {
         get {
             let id = ObjectIdentifier(key)
-            for entry in entries where entry.key == id { return entry.value as? Key.Value }
+            if firstKey == id { return firstValue as? Key.Value }
+            for entry in rest where entry.key == id { return entry.value as? Key.Value }
             return nil
         }
         set {
             let id = ObjectIdentifier(key)
-            if let i = entries.firstIndex(where: { $0.key == id }) {
-                if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+            if firstKey == nil || firstKey == id {
+                if let newValue {
+                    firstKey = id
+                    firstValue = newValue
+                } else if firstKey == id {
+                    if rest.isEmpty {
+                        firstKey = nil
+                        firstValue = ()
+                    } else {
+                        let moved = rest.removeFirst()
+                        firstKey = moved.key
+                        firstValue = moved.value
+                    }
+                }
+            } else if let i = rest.firstIndex(where: { $0.key == id }) {
+                if let newValue { rest[i].value = newValue } else { rest.remove(at: i) }
             } else if let newValue {
-                entries.append((id, newValue))
+                rest.append((id, newValue))
             }
         }
     }

@@ -32,6 +32,33 @@ final class KeyEntry: Sendable {
     }
 }
 
+/// One thread's handle on a `KeyEntry`: the fields the request path reads, in an object
+/// only that thread retains. Both event loops using one key would otherwise retain and
+/// release the same shared object on every request — an atomic on a cache line the two
+/// cores keep taking from each other.
+final class ThreadKey {
+    let entry: KeyEntry
+    let id: String
+    let scope: APIKeyScope
+    let limiterIdentity: UInt64
+    private var lastUsed: Int64 = 0
+
+    init(_ entry: KeyEntry) {
+        self.entry = entry
+        id = String(decoding: Array(entry.id.utf8), as: UTF8.self)
+        scope = entry.scope
+        limiterIdentity = entry.limiterIdentity
+    }
+
+    /// Notes a use at wall-clock second `second` (the shared entry is written once a second).
+    @inline(__always)
+    func noteUse(at second: Int64) {
+        guard lastUsed < second else { return }
+        lastUsed = second
+        entry.noteUse(at: second)
+    }
+}
+
 /// A SHA-256 digest as four words: hashes and compares without touching the heap.
 struct KeyDigest: Hashable, Sendable {
     var a: UInt64, b: UInt64, c: UInt64, d: UInt64
@@ -159,8 +186,8 @@ enum Credentials {
 
     static func isBearer(_ v: ArraySlice<UInt8>) -> Bool {
         let b = v.startIndex
-        let word: [UInt8] = Array("bearer".utf8)
-        for i in 0..<6 where v[b + i] | 0x20 != word[i] { return false }
+        let word: StaticString = "bearer"
+        for i in 0..<6 where v[b + i] | 0x20 != word.utf8Start[i] { return false }
         return v[b + 6] == 0x20
     }
 }

@@ -108,7 +108,8 @@ struct AccessLogSink: Sendable {
 /// The fields of one access-log line.
 struct AccessRecord {
     var method: HTTPMethod
-    var route: String
+    /// The route template (or `unmatched`) as a JSON string literal, quotes included.
+    var routeJSON: [UInt8]
     var status: Int
     var bytesIn: Int?
     var bytesOut: Int?
@@ -124,104 +125,78 @@ struct AccessRecord {
 /// Formats access-log lines as JSON objects, in the shape of `JSONLogHandler`'s records:
 /// `{"ts":…,"level":"info","logger":"monolith.access","msg":"request","http.method":…}`.
 enum AccessLogFormat {
-    /// Appends the line of `r`; the time is `secondPrefix` (see `secondPrefix(_:)`) plus
-    /// `millis` and `Z`.
-    static func append(_ r: AccessRecord, level: Logger.Level, secondPrefix: [UInt8], millis: Int, into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"ts":""#.utf8)
-        out.append(contentsOf: secondPrefix)
-        out.append(UInt8(truncatingIfNeeded: 0x30 + millis / 100 % 10))
-        out.append(UInt8(truncatingIfNeeded: 0x30 + millis / 10 % 10))
-        out.append(UInt8(truncatingIfNeeded: 0x30 + millis % 10))
-        out.append(0x5A)
-        out.append(contentsOf: #"","level":""#.utf8)
-        out.append(contentsOf: level.description.utf8)
-        out.append(contentsOf: #"","logger":"monolith.access","msg":"request","http.method":"#.utf8)
-        string(r.method.rawValue, &out)
-        out.append(contentsOf: #","http.route":"#.utf8)
-        string(r.route, &out)
-        out.append(contentsOf: #","http.status":"#.utf8)
-        decimal(UInt64(max(0, r.status)), &out)
-        out.append(contentsOf: #","http.bytes_in":"#.utf8)
-        optionalDecimal(r.bytesIn, &out)
-        out.append(contentsOf: #","http.bytes_out":"#.utf8)
-        optionalDecimal(r.bytesOut, &out)
-        out.append(contentsOf: #","duration_us":"#.utf8)
-        decimal(r.durationMicros, &out)
-        out.append(contentsOf: #","request.id":"#.utf8)
-        string(r.requestID, &out)
+    /// The longest line: every field is bounded (ids by HTTPKit, names by the registry;
+    /// free text is cut at `maxStringBytes`), so a line always fits this.
+    static let maxLineBytes = 8192
+    static let maxStringBytes = 1024
+
+    /// Writes the line of `r` into `w`; the time is `secondPrefix` (see `secondPrefix(_:)`)
+    /// plus `millis` and `Z`.
+    static func write(_ r: AccessRecord, level: Logger.Level, secondPrefix: [UInt8], millis: Int, into w: inout LineWriter) {
+        w.write(#"{"ts":""#)
+        w.write(secondPrefix)
+        w.byte(UInt8(truncatingIfNeeded: 0x30 + millis / 100 % 10))
+        w.byte(UInt8(truncatingIfNeeded: 0x30 + millis / 10 % 10))
+        w.byte(UInt8(truncatingIfNeeded: 0x30 + millis % 10))
+        w.write(level == .error ? #"Z","level":"error","# : #"Z","level":"info","#)
+        w.write(#""logger":"monolith.access","msg":"request","http.method":"#)
+        w.string(r.method.rawValue)
+        w.write(#","http.route":"#)
+        w.write(r.routeJSON)
+        w.write(#","http.status":"#)
+        w.decimal(UInt64(max(0, r.status)))
+        w.write(#","http.bytes_in":"#)
+        w.optionalDecimal(r.bytesIn)
+        w.write(#","http.bytes_out":"#)
+        w.optionalDecimal(r.bytesOut)
+        w.write(#","duration_us":"#)
+        w.decimal(r.durationMicros)
+        w.write(#","request.id":"#)
+        w.string(r.requestID)
         if let traceID = r.traceID {
-            out.append(contentsOf: #","trace.id":"#.utf8)
-            string(traceID, &out)
+            w.write(#","trace.id":"#)
+            w.string(traceID)
         }
         if let keyID = r.keyID {
-            out.append(contentsOf: #","key.id":"#.utf8)
-            string(keyID, &out)
+            w.write(#","key.id":"#)
+            w.string(keyID)
         }
         if let model = r.model {
-            out.append(contentsOf: #","model.name":"#.utf8)
-            string(model, &out)
+            w.write(#","model.name":"#)
+            w.string(model)
         }
         if let version = r.version {
-            out.append(contentsOf: #","model.version":"#.utf8)
-            string(version, &out)
+            w.write(#","model.version":"#)
+            w.string(version)
         }
         if let client = r.client {
-            out.append(contentsOf: #","client.address":""#.utf8)
-            address(client, &out)
-            out.append(0x22)
+            w.write(#","client.address":""#)
+            address(client, &w)
+            w.byte(0x22)
         }
-        out.append(contentsOf: "}\n".utf8)
+        w.write("}\n")
     }
 
-    /// A JSON string (RFC 8259 §7): quotes, backslash and control characters escaped.
-    static func string(_ s: String, _ out: inout [UInt8]) {
-        out.append(0x22)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x09: out.append(0x5C); out.append(0x74)
-            case 0..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(TraceContext.digits[Int(b >> 4)])
-                out.append(TraceContext.digits[Int(b & 0xF)])
-            default: out.append(b)
-            }
-        }
-        out.append(0x22)
-    }
-
-    static func optionalDecimal(_ v: Int?, _ out: inout [UInt8]) {
-        if let v, v >= 0 { decimal(UInt64(v), &out) } else { out.append(contentsOf: "null".utf8) }
-    }
-
-    static func decimal(_ value: UInt64, _ out: inout [UInt8]) {
-        var v = value
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[19 - n] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
-                v /= 10
-                n += 1
-            } while v > 0
-            out.append(contentsOf: d[(20 - n)...])
+    /// `s` as a JSON string literal.
+    static func literal(_ s: String) -> [UInt8] {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxStringBytes * 6 + 2) { buffer in
+            guard let base = buffer.baseAddress else { return [] }
+            var w = LineWriter(base, capacity: buffer.count)
+            w.string(s)
+            return Array(UnsafeBufferPointer(start: base, count: w.count))
         }
     }
 
     /// `127.0.0.1` or `::1` (IPv6 groups in hex, uncompressed like `SocketAddress.host`).
-    static func address(_ a: SocketAddress, _ out: inout [UInt8]) {
+    static func address(_ a: SocketAddress, _ w: inout LineWriter) {
         if let v4 = a.ipv4 {
-            decimal(UInt64(v4 >> 24), &out); out.append(0x2E)
-            decimal(UInt64(v4 >> 16 & 0xFF), &out); out.append(0x2E)
-            decimal(UInt64(v4 >> 8 & 0xFF), &out); out.append(0x2E)
-            decimal(UInt64(v4 & 0xFF), &out)
+            w.decimal(UInt64(v4 >> 24)); w.byte(0x2E)
+            w.decimal(UInt64(v4 >> 16 & 0xFF)); w.byte(0x2E)
+            w.decimal(UInt64(v4 >> 8 & 0xFF)); w.byte(0x2E)
+            w.decimal(UInt64(v4 & 0xFF))
         } else {
-            out.append(contentsOf: a.host.utf8)
+            var host = a.host
+            host.withUTF8 { w.write($0) }
         }
     }
 
@@ -233,11 +208,115 @@ enum AccessLogFormat {
         var out: [UInt8] = []
         out.reserveCapacity(24)
         func two(_ v: Int32) { out.append(UInt8(0x30 + v / 10 % 10)); out.append(UInt8(0x30 + v % 10)) }
-        let year = Int(tm.tm_year) + 1900
-        decimal(UInt64(max(0, year)), &out)
+        let year = max(0, min(9999, Int(tm.tm_year) + 1900))
+        out.append(UInt8(0x30 + year / 1000)); out.append(UInt8(0x30 + year / 100 % 10))
+        out.append(UInt8(0x30 + year / 10 % 10)); out.append(UInt8(0x30 + year % 10))
         out.append(0x2D); two(tm.tm_mon + 1); out.append(0x2D); two(tm.tm_mday)
         out.append(0x54); two(tm.tm_hour); out.append(0x3A); two(tm.tm_min); out.append(0x3A); two(tm.tm_sec)
         out.append(0x2E)
         return out
+    }
+}
+
+/// Writes a line into a fixed buffer with `memcpy`s; past the capacity it stops writing
+/// and marks itself `overflowed` (the caller drops the line rather than emit broken JSON).
+struct LineWriter {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private(set) var count = 0
+    private(set) var overflowed = false
+
+    init(_ base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    @inline(__always)
+    mutating func write(_ s: StaticString) {
+        write(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { write($0) }
+    }
+
+    @inline(__always)
+    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        guard bytes.count <= capacity - count else {
+            overflowed = true
+            return
+        }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    mutating func byte(_ b: UInt8) {
+        guard count < capacity else {
+            overflowed = true
+            return
+        }
+        base[count] = b
+        count += 1
+    }
+
+    mutating func decimal(_ value: UInt64) {
+        var digits = 1
+        var limit: UInt64 = 10
+        while digits < 20 && value >= limit {
+            digits += 1
+            limit = limit &* 10
+        }
+        guard digits <= capacity - count else {
+            overflowed = true
+            return
+        }
+        var v = value
+        var i = count + digits
+        while i > count {
+            i -= 1
+            base[i] = UInt8(truncatingIfNeeded: 0x30 &+ v % 10)
+            v /= 10
+        }
+        count += digits
+    }
+
+    mutating func optionalDecimal(_ v: Int?) {
+        if let v, v >= 0 { decimal(UInt64(v)) } else { write("null") }
+    }
+
+    /// A JSON string (RFC 8259 §7), at most `AccessLogFormat.maxStringBytes` of `s`: quotes,
+    /// backslash and control characters escaped. Most values (ids, names) need none and
+    /// are copied whole.
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { all in
+            var cut = min(all.count, AccessLogFormat.maxStringBytes)
+            // Never cut inside a UTF-8 sequence: back up to the start of a character.
+            while cut < all.count && cut > 0 && all[cut] & 0xC0 == 0x80 { cut -= 1 }
+            let u = UnsafeBufferPointer(rebasing: all[0..<cut])
+            byte(0x22)
+            if !u.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                write(u)
+            } else {
+                for b in u {
+                    switch b {
+                    case 0x22: write(#"\""#)
+                    case 0x5C: write(#"\\"#)
+                    case 0x0A: write(#"\n"#)
+                    case 0x0D: write(#"\r"#)
+                    case 0x09: write(#"\t"#)
+                    case 0..<0x20:
+                        write(#"\u00"#)
+                        byte(TraceContext.hexDigit(UInt64(b >> 4)))
+                        byte(TraceContext.hexDigit(UInt64(b & 0xF)))
+                    default: byte(b)
+                    }
+                }
+            }
+            byte(0x22)
+        }
     }
 }

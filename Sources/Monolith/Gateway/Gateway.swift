@@ -168,7 +168,7 @@ final class GatewayRuntime: Sendable {
     init(policy: RoutePolicy, layout: MetricsLayout) {
         self.policy = policy
         self.layout = layout
-        locals = GatewayLocals { GatewayLocal(metrics: MetricsStripe(layout: layout), log: AccessLogBuffer()) }
+        locals = GatewayLocals { GatewayLocal(metrics: MetricsStripe(layout: layout), log: AccessLogBuffer(), policy: policy) }
     }
 }
 

@@ -20,69 +20,82 @@ final class GatewayLocal: @unchecked Sendable {
     var verified = VerifiedKeyCache()
     /// Inference series slots by "name\u{0}version" (owner-only memo of the shared registry).
     var seriesSlots: [String: Int] = [:]
-    /// The model of the last inference series lookup and its slot (most requests of a
-    /// thread hit the same model).
-    weak var lastSeriesModel: ServedModel?
+    /// The last inference series lookup (most requests of a thread hit the same model):
+    /// the model's identity, confirmed by name and version (an identity can be reused by
+    /// a later object; a weak reference would put every model's refcounting on its slow path).
+    var lastSeriesModel: ObjectIdentifier?
+    var lastSeriesName = ""
+    var lastSeriesVersion = ""
     var lastSeriesSlot = -1
     /// Cached wall-clock second and its `2025-01-31T12:00:00.` prefix for log lines.
     var clockSecond: Int = -1
     var clockPrefix: [UInt8] = []
 
-    init(metrics: MetricsStripe, log: AccessLogBuffer) {
+    /// Where this thread formats an access line before copying it to `log`.
+    let scratch: UnsafeMutablePointer<UInt8>
+    /// This thread's copies of the route policy's access table and of the route templates
+    /// as JSON (last: `unmatched`): read on every request, so not shared between threads
+    /// (sharing an array means sharing its reference count).
+    let access: [RouteAccess]
+    let routeJSON: [[UInt8]]
+
+    init(metrics: MetricsStripe, log: AccessLogBuffer, policy: RoutePolicy) {
         self.metrics = metrics
         self.log = log
+        scratch = .allocate(capacity: AccessLogFormat.maxLineBytes)
+        access = policy.access.map { $0 }
+        routeJSON = (policy.templates + ["unmatched"]).map(AccessLogFormat.literal)
+    }
+
+    deinit {
+        scratch.deallocate()
     }
 }
 
 /// Presented secrets this thread has already verified, keyed by a keyed hash of the secret,
 /// so a repeat request skips SHA-256 (~1 µs for an 80-byte key here).
 ///
-/// No secret is stored: a slot holds two 64-bit SipHash values of the secret (Swift's
-/// `Hasher`, seeded per process, plus a per-thread random seed), the snapshot version and
-/// the key. Forging a match needs a 128-bit keyed-hash collision with a valid key's secret.
-/// Entries are valid only for the snapshot they were verified against: a revocation
-/// publishes a new snapshot and every cached verification lapses with it. Only successes
-/// are cached, so invalid keys cannot push valid ones out.
+/// No secret is stored: a slot holds a 64-bit SipHash of the secret (Swift's `Hasher`,
+/// seeded per process, after a per-thread random seed), the snapshot version and the key.
+/// Passing for a cached key needs a secret with the same keyed hash: the attacker sees no
+/// hash, so each guess succeeds with probability 2^-64 (and failed guesses are rate
+/// limited). Entries are valid only for the snapshot they were verified against: a
+/// revocation publishes a new snapshot and every cached verification lapses with it.
+/// Only successes are cached, so invalid keys cannot push valid ones out.
 struct VerifiedKeyCache {
     private struct Slot {
-        var first: UInt64 = 0
-        var second: UInt64 = 0
+        var tag: UInt64 = 0
         var version: UInt64 = 0
-        var entry: KeyEntry?
+        var key: ThreadKey?
     }
 
     private static let size = 64
     private var slots = [Slot](repeating: Slot(), count: VerifiedKeyCache.size)
-    private let seedA: UInt64
-    private let seedB: UInt64
+    private let seed: UInt64
 
     init() {
         var system = SystemRandomNumberGenerator()
-        seedA = system.next()
-        seedB = system.next()
+        seed = system.next()
     }
 
-    /// The two keyed hashes of `secret`.
-    func tags(_ secret: ArraySlice<UInt8>) -> (UInt64, UInt64) {
+    /// The keyed hash of `secret`.
+    func tag(_ secret: ArraySlice<UInt8>) -> UInt64 {
         secret.withUnsafeBytes { raw in
-            var a = Hasher()
-            a.combine(seedA)
-            a.combine(bytes: raw)
-            var b = Hasher()
-            b.combine(seedB)
-            b.combine(bytes: raw)
-            return (UInt64(bitPattern: Int64(a.finalize())), UInt64(bitPattern: Int64(b.finalize())))
+            var hasher = Hasher()
+            hasher.combine(seed)
+            hasher.combine(bytes: raw)
+            return UInt64(bitPattern: Int64(hasher.finalize()))
         }
     }
 
-    func lookup(_ tags: (UInt64, UInt64), version: UInt64) -> KeyEntry? {
-        let slot = slots[Int(tags.0 & UInt64(Self.size - 1))]
-        guard slot.version == version, slot.first == tags.0, slot.second == tags.1 else { return nil }
-        return slot.entry
+    func lookup(_ tag: UInt64, version: UInt64) -> ThreadKey? {
+        let slot = slots[Int(tag & UInt64(Self.size - 1))]
+        guard slot.version == version, slot.tag == tag else { return nil }
+        return slot.key
     }
 
-    mutating func store(_ tags: (UInt64, UInt64), version: UInt64, entry: KeyEntry) {
-        slots[Int(tags.0 & UInt64(Self.size - 1))] = Slot(first: tags.0, second: tags.1, version: version, entry: entry)
+    mutating func store(_ tag: UInt64, version: UInt64, key: ThreadKey) {
+        slots[Int(tag & UInt64(Self.size - 1))] = Slot(tag: tag, version: version, key: key)
     }
 }
 

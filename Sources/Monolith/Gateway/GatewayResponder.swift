@@ -10,7 +10,7 @@ final class RequestRecord: @unchecked Sendable {
     // thread running `respond` (the server hands the context over through its queues).
     /// Monotonic nanoseconds when the request head was parsed.
     let start: UInt64
-    var key: KeyEntry?
+    var key: ThreadKey?
     /// The model a serving handler resolved (access log `model.name` / `model.version`).
     var model: ServedModel?
     /// The model `Session.run` ran and its duration (inference histogram).
@@ -34,33 +34,35 @@ struct GatewayResponder: HTTPResponder {
     let inner: any HTTPResponder
     let gateway: Gateway
     let runtime: GatewayRuntime
+    /// The gateway's settings, copied here once: reading them per request from the
+    /// gateway object would copy (and retain) the whole configuration each time.
+    let settings: GatewayConfiguration
+
+    init(inner: any HTTPResponder, gateway: Gateway, runtime: GatewayRuntime) {
+        self.inner = inner
+        self.gateway = gateway
+        self.runtime = runtime
+        self.settings = gateway.configuration
+    }
 
     func prepare(_ head: RequestHead, context: inout RequestContext) -> RouteOptions {
-        let options = inner.prepare(head, context: &context)
-        if gateway.configuration.enabled {
-            context.storage[RequestRecordKey.self] = RequestRecord(start: MonotonicClock.now())
-        }
-        return options
+        inner.prepare(head, context: &context)
     }
 
     func respond(to request: Request, context: inout RequestContext) -> Response {
-        guard gateway.configuration.enabled else { return respondWithoutChain(request, &context) }
+        guard settings.enabled else { return respondWithoutChain(request, &context) }
         let local = runtime.locals.current()
-        let now = MonotonicClock.now()
-        let record: RequestRecord
-        if let existing = context.storage[RequestRecordKey.self] {
-            record = existing
-        } else {
-            record = RequestRecord(start: now)
-            context.storage[RequestRecordKey.self] = record
-        }
+        // Timed from the request head's arrival (HTTPKit's clock reading; no clock read here).
+        let record = RequestRecord(start: context.receivedAt != 0 ? context.receivedAt : MonotonicClock.now())
+        context.storage[RequestRecordKey.self] = record
+        let now = record.start
         local.metrics.beginRequest()
         let trace = TraceContext.make(header: request.headers.firstValueBytes(lowercasedName: "traceparent"), random: &local.random)
         let traceID = trace.traceID
         context.logger[metadataKey: "trace.id"] = .string(traceID)
 
         let routeIndex = context.routeIndex
-        let cors = gateway.configuration.cors
+        let cors = settings.cors
         let origin = cors == nil ? nil : request.headers["Origin"]
         var response: Response
         if let cors, let origin, request.method == .options, let allowed = context.allowedMethods,
@@ -69,13 +71,17 @@ struct GatewayResponder: HTTPResponder {
                 ? cors.preflight(origin: origin, methods: allowed)
                 : .jsonError("origin '\(origin)' is not allowed (MONOLITH_CORS_ORIGINS)", status: .forbidden)
         } else if let routeIndex {
-            response = guarded(request, &context, access: runtime.policy.access[routeIndex], record: record, local: local, now: now)
+            response = guarded(request, &context, access: local.access[routeIndex], record: record, local: local, now: now)
         } else {
             response = inner.respond(to: request, context: &context)
         }
 
+        response.headers.reserveCapacity(fields: 2, bytes: 100)
         response.headers.add(name: "X-Request-ID", value: context.requestID)
-        response.headers.add(name: "traceparent", value: trace.traceparent)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 55) { buffer in
+            trace.writeTraceparent(into: buffer)
+            response.headers.add(name: "traceparent", valueBytes: UnsafeBufferPointer(buffer))
+        }
         if let cors, let origin, cors.allows(origin), !response.headers.contains("Access-Control-Allow-Origin") {
             cors.decorate(&response.headers, origin: origin)
         }
@@ -88,10 +94,10 @@ struct GatewayResponder: HTTPResponder {
     /// Parse errors, timeouts and limits the server answers itself: counted and logged too.
     func renderError(_ error: any Error, head: RequestHead?, context: RequestContext) -> Response {
         var response = inner.renderError(error, head: head, context: context)
-        guard gateway.configuration.enabled else { return response }
+        guard settings.enabled else { return response }
         response.headers.add(name: "X-Request-ID", value: context.requestID)
         let local = runtime.locals.current()
-        let record = context.storage[RequestRecordKey.self] ?? RequestRecord(start: MonotonicClock.now())
+        let record = context.storage[RequestRecordKey.self] ?? RequestRecord(start: context.receivedAt != 0 ? context.receivedAt : MonotonicClock.now())
         finish(head?.method ?? .other("-"), bytesIn: nil, response: response, routeIndex: context.routeIndex,
                requestID: context.requestID, traceID: nil, record: record, client: nil, local: local)
         return response
@@ -104,7 +110,7 @@ struct GatewayResponder: HTTPResponder {
         _ request: Request, _ context: inout RequestContext, access: RouteAccess, record: RequestRecord,
         local: GatewayLocal, now: UInt64
     ) -> Response {
-        let key: KeyEntry?
+        let key: ThreadKey?
         switch authorize(request, access: access, local: local, now: now) {
         case .refused(let error, let known):
             record.key = known
@@ -128,18 +134,17 @@ struct GatewayResponder: HTTPResponder {
             let who = key == nil ? "this client address" : "this API key"
             let error = HTTPError(.tooManyRequests, message: "rate limit exceeded for \(who) (\(limit) requests per second:burst); retry in \(seconds) s", headers: headers)
             return inner.renderError(error, head: nil, context: context)
-        case .allowed(let remaining):
-            var response = inner.respond(to: request, context: &context)
-            response.headers.add(name: "RateLimit-Limit", value: String(limit.burst))
-            response.headers.add(name: "RateLimit-Remaining", value: String(remaining))
-            return response
+        case .allowed:
+            // RateLimit-* fields go on refusals only: on every answer they cost more than
+            // the rest of the limiter (two header fields per response).
+            return inner.respond(to: request, context: &context)
         }
     }
 
     enum Authorization {
-        case allowed(KeyEntry?)
+        case allowed(ThreadKey?)
         /// Refused; the key when a valid one was presented (logged by id).
-        case refused(HTTPError, KeyEntry?)
+        case refused(HTTPError, ThreadKey?)
     }
 
     /// Who the request is and whether the route lets them in.
@@ -149,14 +154,13 @@ struct GatewayResponder: HTTPResponder {
     /// address's failed-authentication budget; past it, requests carrying credentials get
     /// 429 before any hashing.
     func authorize(_ request: Request, access: RouteAccess, local: GatewayLocal, now: UInt64) -> Authorization {
-        let configuration = gateway.configuration
         let directory = gateway.directory
         if local.keys.version != directory.publishedVersion { local.keys = directory.snapshot }
-        var key: KeyEntry?
+        var key: ThreadKey?
         let presented = Credentials.presented(in: request.headers)
         if case .none = presented {} else {
             let failures = Self.addressIdentity(request.remoteAddress, domain: Self.authFailureDomain)
-            if let limit = configuration.authFailureLimit, let wait = gateway.limiter.waitTime(failures, limit: limit, now: now) {
+            if let limit = settings.authFailureLimit, let wait = gateway.limiter.waitTime(failures, limit: limit, now: now) {
                 local.metrics.count(.rateLimitedAuthFailures)
                 let seconds = Self.seconds(wait)
                 var headers = HTTPHeaders()
@@ -166,7 +170,7 @@ struct GatewayResponder: HTTPResponder {
             if case .secret(let secret) = presented { key = lookup(secret, local: local) }
             guard key != nil else {
                 local.metrics.count(.authInvalid)
-                if let limit = configuration.authFailureLimit { _ = gateway.limiter.acquire(failures, limit: limit, now: now) }
+                if let limit = settings.authFailureLimit { _ = gateway.limiter.acquire(failures, limit: limit, now: now) }
                 return .refused(HTTPError(.unauthorized, message: "invalid API key", headers: ["WWW-Authenticate": #"Bearer realm="monolith", error="invalid_token""#]), nil)
             }
         }
@@ -174,7 +178,7 @@ struct GatewayResponder: HTTPResponder {
         case .public:
             return .allowed(key)
         case .inference:
-            if key == nil && configuration.auth == .required {
+            if key == nil && settings.auth == .required {
                 local.metrics.count(.authMissing)
                 return .refused(Self.missing("this route needs an API key (MONOLITH_AUTH=required): send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"), nil)
             }
@@ -182,7 +186,7 @@ struct GatewayResponder: HTTPResponder {
         case .admin:
             return requireAdmin(key, local: local)
         case .metrics:
-            switch configuration.metricsAuth {
+            switch settings.metricsAuth {
             case .open:
                 return .allowed(key)
             case .required:
@@ -197,7 +201,7 @@ struct GatewayResponder: HTTPResponder {
         }
     }
 
-    private func requireAdmin(_ key: KeyEntry?, local: GatewayLocal) -> Authorization {
+    private func requireAdmin(_ key: ThreadKey?, local: GatewayLocal) -> Authorization {
         let none = local.keys.hasAdminKey ? "" :
             "; no admin key exists yet: create one with 'monolith keys create --name admin --scope admin' or set MONOLITH_ADMIN_KEY"
         guard let key else {
@@ -219,27 +223,27 @@ struct GatewayResponder: HTTPResponder {
 
     /// The key whose secret this is: a hit in this thread's verified cache, else SHA-256
     /// and a dictionary lookup in the key snapshot. Never SQLite.
-    func lookup(_ secret: ArraySlice<UInt8>, local: GatewayLocal) -> KeyEntry? {
+    func lookup(_ secret: ArraySlice<UInt8>, local: GatewayLocal) -> ThreadKey? {
         guard secret.count <= 512 else { return nil }
-        let tags = local.verified.tags(secret)
+        let tag = local.verified.tag(secret)
         let version = local.keys.version
-        if let hit = local.verified.lookup(tags, version: version) { return hit }
+        if let hit = local.verified.lookup(tag, version: version) { return hit }
         // The digest of the presented secret is looked up; timing can only tell how much of
         // SHA-256(attempt) matches a stored digest, which does not help find a secret.
         let digest = KeyDigest(secret.withUnsafeBytes { SHA256.hash($0) })
         guard let entry = local.keys.byDigest[digest] else { return nil }
-        local.verified.store(tags, version: version, entry: entry)
-        return entry
+        let key = ThreadKey(entry)
+        local.verified.store(tag, version: version, key: key)
+        return key
     }
 
     /// The limit that applies, the bucket identity and the counter of refusals.
-    func rateLimit(key: KeyEntry?, request: Request) -> (RateLimit, UInt64, GatewayCounter)? {
-        let configuration = gateway.configuration
+    func rateLimit(key: ThreadKey?, request: Request) -> (RateLimit, UInt64, GatewayCounter)? {
         if let key {
-            let limit = key.scope == .admin ? configuration.adminLimit : configuration.predictLimit
+            let limit = key.scope == .admin ? settings.adminLimit : settings.predictLimit
             return limit.map { ($0, key.limiterIdentity, key.scope == .admin ? .rateLimitedAdmin : .rateLimitedPredict) }
         }
-        return configuration.anonymousLimit.map { ($0, Self.addressIdentity(request.remoteAddress, domain: Self.anonymousDomain), .rateLimitedAnonymous) }
+        return settings.anonymousLimit.map { ($0, Self.addressIdentity(request.remoteAddress, domain: Self.anonymousDomain), .rateLimitedAnonymous) }
     }
 
     static let anonymousDomain: UInt64 = 0x616E_6F6E_0000_0000
@@ -298,9 +302,8 @@ struct GatewayResponder: HTTPResponder {
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         record.key?.noteUse(at: Int64(wall.tv_sec))
-        let configuration = gateway.configuration
         let level: Logger.Level = status >= 500 ? .error : .info
-        guard configuration.accessLog, level >= configuration.logLevel else { return }
+        guard settings.accessLog, level >= settings.logLevel else { return }
         if local.clockSecond != wall.tv_sec {
             local.clockSecond = wall.tv_sec
             local.clockPrefix = AccessLogFormat.secondPrefix(wall.tv_sec)
@@ -308,13 +311,14 @@ struct GatewayResponder: HTTPResponder {
         let millis = wall.tv_nsec / 1_000_000
         let served = record.model ?? record.inferenceModel
         let entry = AccessRecord(
-            method: method, route: routeIndex.map { runtime.policy.templates[$0] } ?? "unmatched", status: status,
+            method: method, routeJSON: local.routeJSON[slot], status: status,
             bytesIn: bytesIn, bytesOut: response.body.knownLength, durationMicros: duration / 1000, requestID: requestID,
             traceID: traceID, keyID: record.key?.id, model: served?.name, version: served?.version, client: client)
-        let prefix = local.clockPrefix
-        let full = local.log.append { out in
-            AccessLogFormat.append(entry, level: level, secondPrefix: prefix, millis: millis, into: &out)
-        }
+        var writer = LineWriter(local.scratch, capacity: AccessLogFormat.maxLineBytes)
+        AccessLogFormat.write(entry, level: level, secondPrefix: local.clockPrefix, millis: millis, into: &writer)
+        guard !writer.overflowed else { return }
+        let line = UnsafeBufferPointer(start: local.scratch, count: writer.count)
+        let full = local.log.append { $0.append(contentsOf: line) }
         if let full {
             gateway.sink.write(full)
             local.log.recycle(full)
@@ -323,7 +327,10 @@ struct GatewayResponder: HTTPResponder {
 
     /// The inference series of `model` (memoized per thread).
     private func seriesSlot(_ model: ServedModel, local: GatewayLocal) -> Int {
-        if let last = local.lastSeriesModel, last === model { return local.lastSeriesSlot }
+        let id = ObjectIdentifier(model)
+        if local.lastSeriesModel == id, local.lastSeriesName == model.name, local.lastSeriesVersion == model.version {
+            return local.lastSeriesSlot
+        }
         let key = model.name + "\u{0}" + model.version
         let slot: Int
         if let known = local.seriesSlots[key] {
@@ -332,7 +339,9 @@ struct GatewayResponder: HTTPResponder {
             slot = gateway.series.slot(model: model.name, version: model.version, key: key)
             local.seriesSlots[key] = slot
         }
-        local.lastSeriesModel = model
+        local.lastSeriesModel = id
+        local.lastSeriesName = model.name
+        local.lastSeriesVersion = model.version
         local.lastSeriesSlot = slot
         return slot
     }

@@ -68,37 +68,50 @@ struct TraceContext: Sendable, Equatable {
     }
 
     /// The trace id as 32 lowercase hex digits.
-    var traceID: String { Self.hexString([traceHigh, traceLow]) }
+    var traceID: String {
+        String(unsafeUninitializedCapacity: 32) { out in
+            Self.writeHex(traceHigh, into: out, at: 0)
+            Self.writeHex(traceLow, into: out, at: 16)
+            return 32
+        }
+    }
 
     /// This hop's span id as 16 lowercase hex digits.
-    var spanID: String { Self.hexString([span]) }
+    var spanID: String {
+        String(unsafeUninitializedCapacity: 16) { out in
+            Self.writeHex(span, into: out, at: 0)
+            return 16
+        }
+    }
 
     /// The `traceparent` this hop answers with: same trace, this hop's span.
     var traceparent: String {
         String(unsafeUninitializedCapacity: 55) { out in
-            out[0] = 0x30; out[1] = 0x30; out[2] = 0x2D
-            Self.writeHex(traceHigh, into: out, at: 3)
-            Self.writeHex(traceLow, into: out, at: 19)
-            out[35] = 0x2D
-            Self.writeHex(span, into: out, at: 36)
-            out[52] = 0x2D
-            out[53] = Self.digits[Int(flags >> 4)]
-            out[54] = Self.digits[Int(flags & 0x0F)]
+            writeTraceparent(into: out)
             return 55
         }
     }
 
-    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func writeHex(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-        for i in 0..<16 { out[offset + i] = digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+    /// Writes the 55 bytes of `traceparent` into `out` (which holds at least 55).
+    func writeTraceparent(into out: UnsafeMutableBufferPointer<UInt8>) {
+        out[0] = 0x30; out[1] = 0x30; out[2] = 0x2D
+        Self.writeHex(traceHigh, into: out, at: 3)
+        Self.writeHex(traceLow, into: out, at: 19)
+        out[35] = 0x2D
+        Self.writeHex(span, into: out, at: 36)
+        out[52] = 0x2D
+        out[53] = Self.hexDigit(UInt64(flags >> 4))
+        out[54] = Self.hexDigit(UInt64(flags & 0x0F))
     }
 
-    static func hexString(_ words: [UInt64]) -> String {
-        String(unsafeUninitializedCapacity: words.count * 16) { out in
-            for (k, w) in words.enumerated() { writeHex(w, into: out, at: k * 16) }
-            return words.count * 16
-        }
+    @inline(__always)
+    static func hexDigit(_ d: UInt64) -> UInt8 {
+        let v = UInt8(truncatingIfNeeded: d & 0xF)
+        return v < 10 ? 0x30 &+ v : 0x57 &+ v
+    }
+
+    static func writeHex(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for i in 0..<16 { out[offset + i] = hexDigit(value >> UInt64(60 - 4 * i)) }
     }
 }
 

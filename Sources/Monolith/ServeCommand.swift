@@ -103,6 +103,6 @@ enum ServeCommand: MonolithCommand {
 /// A family of routes registered together (seed routes, V2, V1, MLflow, admin…). A
 /// collection takes the process state it needs (`Application`, `ServingEnvironment`) in its
 /// initializer.
-protocol RouteCollection {
+protocol RouteCollection: Sendable {
     func register(on router: Router)
 }

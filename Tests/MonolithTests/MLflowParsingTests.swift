@@ -134,7 +134,7 @@ struct MLflowParsingTests {
     @Test func openAPIDescribesEveryRouteOnce() throws {
         let h = try MLflowHarness()
         let routes = MLflowRoutes(service: MLflowService(registry: h.registry, importer: h.importer))
-        let document = try parseJSON(try DocsRoutes(describing: [routes]).document)
+        let document = try parseJSON(try DocsRoutes(describing: [routes]).document())
         let paths = try #require(document["paths"]?.object)
         var described: Set<String> = []
         for (path, item) in paths where path.hasPrefix("/api/2.0/mlflow/") {

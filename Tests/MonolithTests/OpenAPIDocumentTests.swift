@@ -16,7 +16,7 @@ struct OpenAPIDocumentTests {
 
     func document() throws -> JSONValue {
         let serving = ServingRoutes.collections(ServingEnvironment(models: StaticModels()))
-        return try parseJSON(try DocsRoutes(describing: [SeedRoutes()] + serving).document)
+        return try parseJSON(try DocsRoutes(describing: [SeedRoutes()] + serving).document())
     }
 
     @Test func everyRegisteredRouteIsDescribed() throws {

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// Token buckets (as GCRA words) for many clients in a fixed-size table: bounded memory,
@@ -32,19 +33,22 @@ final class RateLimiter: @unchecked Sendable {
         var size = 64
         while size < min(max(capacity, 64), 1 << 24) { size <<= 1 }
         mask = size - 1
-        tags = .allocate(capacity: size)
-        tats = .allocate(capacity: size)
-        for i in 0..<size {
-            (tags + i).initialize(to: Atomic(0))
-            (tats + i).initialize(to: Atomic(0))
-        }
+        // Zeroed memory is a table of Atomic(0) (a trivial type): calloc hands out pages the
+        // kernel zeroes on first touch, so an idle server neither spends start-up time nor
+        // resident memory on slots no client has used.
+        tags = Self.zeroedSlots(size)
+        tats = Self.zeroedSlots(size)
+    }
+
+    private static func zeroedSlots(_ count: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        // Out of memory before the server even starts: as fatal as any failed allocation.
+        guard let raw = calloc(count, MemoryLayout<Atomic<UInt64>>.stride) else { preconditionFailure("out of memory") }
+        return raw.bindMemory(to: Atomic<UInt64>.self, capacity: count)
     }
 
     deinit {
-        tags.deinitialize(count: mask + 1)
-        tats.deinitialize(count: mask + 1)
-        tags.deallocate()
-        tats.deallocate()
+        free(tags)
+        free(tats)
     }
 
     /// The number of slots.

@@ -85,7 +85,7 @@ extension ServingRoutes {
     static func makeResponder(router: Router, environment: ServingEnvironment, others: [any RouteCollection]) throws -> ServingResponder {
         let serving = collections(environment)
         for collection in serving { collection.register(on: router) }
-        try DocsRoutes(describing: others + serving).register(on: router)
+        DocsRoutes(describing: others + serving).register(on: router)
         return ServingResponder(inner: try router.buildResponder(), environment: environment)
     }
 }

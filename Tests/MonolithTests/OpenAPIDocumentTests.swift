@@ -86,4 +86,17 @@ struct OpenAPIDocumentTests {
         #expect(try InferCommand.readAll(ServingFixtures.path("affine.onnx"), limit: 1 << 20) == ServingFixtures.bytes("affine.onnx"))
         #expect(throws: InferCommand.ReadError.self) { try InferCommand.readAll(ServingFixtures.path("affine.onnx"), limit: 10) }
     }
+
+    @Test func inferTimingCountsEveryCallAndReportsTheMedianRound() throws {
+        var calls = 0
+        let timing = InferenceTiming.measure(seconds: 0.05) { calls += 1 }
+        #expect(timing.calls > 0 && calls > timing.calls)  // the warm-up calls are not timed
+        #expect(timing.roundsMicros.count == 5 && timing.roundsMicros == timing.roundsMicros.sorted())
+        #expect(timing.medianMicros == timing.roundsMicros[2])
+        let json = try parseJSON(timing.json)
+        #expect(json["timing"]?["calls"] == .integer(Int64(timing.calls)))
+        #expect(json["timing"]?["rounds_us"]?.array?.count == 5)
+        struct Failure: Error {}
+        #expect(throws: Failure.self) { _ = try InferenceTiming.measure(seconds: 0.05) { throw Failure() } }
+    }
 }

@@ -4,7 +4,7 @@ Same ONNX files, same float32 input values, one thread each (onnxruntime:
 intra_op_num_threads=1, inter_op_num_threads=1, sequential execution, so it computes on
 the calling thread). Batch 1 and batch 1000.
 
-Method, identical on both sides (the ModelKit owners' `modelkit-bench` defines it): warm up
+Method, identical on both sides (`monolith infer --time` implements it): warm up
 for 0.2 s, size a round to budget/5, run 5 rounds and take the median round's time per call,
 in the calling thread's CPU time (robust to other processes on a shared machine). The
 wall-clock median per call of onnxruntime is recorded too.
@@ -12,12 +12,12 @@ wall-clock median per call of onnxruntime is recorded too.
 Input values: the ModelKit tool's deterministic generator (a 64-bit LCG mapped to [-2, 2),
 reproduced bit for bit by `lcg_values`), so both sides run on exactly the same tensor.
 
-ModelKit is timed by the tool under bench/modelkit/, written by ModelKit's owners, in one of
-two shapes (see bench/README.md):
+ModelKit is timed by the tool under bench/modelkit/, in one of two shapes (see bench/README.md):
   * `bench/modelkit/run --model F --input V2.json --threads 1 --budget S` printing JSON
     (`median_us`, `calls`, optional `outputs`, which are then checked against onnxruntime);
+    it runs the suite's release binary, `monolith infer --model F --input V2.json --time S`;
   * the Swift package `bench/modelkit` with the executable `modelkit-bench MODEL BATCHES SECONDS`
-    printing `batch=N calls=K us_per_call=X` lines (built by bench/run).
+    printing `batch=N calls=K us_per_call=X` lines (when built by hand; BENCH_MODELKIT_TOOL).
 """
 
 import json

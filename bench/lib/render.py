@@ -178,7 +178,9 @@ def page(res, results_rel: str, pngs) -> str:
 
     timed = [n for n in _ordered(S) if S[n].get("load") and S[n]["load"].get("predict")]
     sec = cfg.get("secondary_reps", cfg["reps"])
+    curve = cfg.get("curve_reps", cfg["reps"])
     w(f"## POST /predict — `{cfg['model']}` model, one row, {cfg['duration_s']} s per run, median of {cfg['reps']}"
+      + (f" at 64 connections (the bars), {curve} at the others" if curve != cfg["reps"] else "")
       + (f" ({sec} for the 1-worker variants)" if sec != cfg["reps"] else ""))
     w("")
     w(f"Body `{cfg['request_body']}`. RSS and PSS are summed over all the server's processes "

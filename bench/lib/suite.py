@@ -25,6 +25,8 @@ import machine
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+# The connection count every bar is read at (wrk -c64): --reps repetitions there, --curve-reps elsewhere.
+BAR_CONNECTIONS = 64
 
 
 def env_list(name, default):
@@ -36,7 +38,7 @@ def parse_args(argv):
     quick = "--quick" in argv or os.environ.get("BENCH_QUICK") == "1"
     d = {  # full mode: what issue 8 asks for
         "duration": 10, "reps": 3, "connections": "1,16,64,256", "start_reps": 5, "warmup": 2,
-        "inproc_budget": 1.0, "health_connections": "64", "secondary_reps": 1,
+        "inproc_budget": 1.0, "health_connections": "64", "secondary_reps": 1, "curve_reps": 1,
     }
     if quick:
         d.update(duration=3, reps=1, connections="1,64", start_reps=2, warmup=1, inproc_budget=0.3, secondary_reps=1)
@@ -47,6 +49,9 @@ def parse_args(argv):
     p.add_argument("--connections", default=os.environ.get("BENCH_CONNECTIONS", d["connections"]), help="comma list (BENCH_CONNECTIONS)")
     p.add_argument("--secondary-reps", type=int, default=int(os.environ.get("BENCH_SECONDARY_REPS", d["secondary_reps"])),
                    help="repetitions for the secondary systems (the 1-worker variants), to keep the full run under 15 min")
+    p.add_argument("--curve-reps", type=int, default=int(os.environ.get("BENCH_CURVE_REPS", d["curve_reps"])),
+                   help=f"repetitions at connection counts other than the bars' {BAR_CONNECTIONS} (the scaling curve); "
+                        "--reps applies at the bars' count (BENCH_CURVE_REPS)")
     p.add_argument("--health-connections", default=os.environ.get("BENCH_HEALTH_CONNECTIONS", d["health_connections"]),
                    help="GET /health load for nginx and monolith (issue 2 bar); empty to skip")
     p.add_argument("--start-reps", type=int, default=int(os.environ.get("BENCH_START_REPS", d["start_reps"])), help="starts per system for start->ready (BENCH_START_REPS)")
@@ -373,10 +378,12 @@ def main(argv):
 
     res = {"schema": 1, "started": started.isoformat(timespec="seconds"), "mode": "quick" if a.quick else "full",
            "config": {"duration_s": a.duration, "reps": a.reps, "connections": a.connections,
-                      "health_connections": a.health_connections, "secondary_reps": a.secondary_reps, "start_reps": a.start_reps, "warmup_s": a.warmup,
+                      "health_connections": a.health_connections, "secondary_reps": a.secondary_reps, "curve_reps": a.curve_reps, "start_reps": a.start_reps, "warmup_s": a.warmup,
                       "model": a.model, "request_body": body, "systems": wanted, "wrk_threads": "min(2, connections)"},
            "machine": machine.describe(ROOT, ctx.monolith_bin), "systems": {}}
-    est = sum(a.secondary_reps if s.secondary else a.reps for s in chosen) * len(a.connections) * a.duration \
+    curve = [c for c in a.connections if c != BAR_CONNECTIONS]
+    est = sum((min(a.secondary_reps, a.reps) if s.secondary else a.reps) * (BAR_CONNECTIONS in a.connections)
+              + (min(a.secondary_reps, a.curve_reps) if s.secondary else a.curve_reps) * len(curve) for s in chosen) * a.duration \
         + 2 * len(a.health_connections) * a.reps * a.duration
     log(f"run {stamp}: {len(chosen)} systems, wrk {a.duration}s x {a.reps} reps at {a.connections} connections (~{est // 60} min of load)")
 
@@ -445,6 +452,8 @@ def main(argv):
                 for c in a.connections:
                     for name, (s, p, port, logf) in running.items():
                         if (s.secondary and rep >= a.secondary_reps) or "predict" not in s.workloads:
+                            continue
+                        if c != BAR_CONNECTIONS and rep >= a.curve_reps:
                             continue
                         try:
                             r = measure(name, p, port, "/predict", c, a.duration, "POST", body)

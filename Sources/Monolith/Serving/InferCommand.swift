@@ -10,13 +10,14 @@ import ModelKit
 enum InferCommand: MonolithCommand {
     static let name = "infer"
     static let summary = "Run one V2 inference request against a model file, offline."
-    static let usage = "monolith infer --model FILE --input FILE|- [--name NAME] [--header-length N]"
+    static let usage = "monolith infer --model FILE --input FILE|- [--name NAME] [--header-length N] [--time SECONDS]"
     static var options: [CommandOption] {
         [
             CommandOption(name: "model", valueName: "FILE", help: "The ONNX model file."),
             CommandOption(name: "input", valueName: "FILE", help: "The V2 request body ('-' reads stdin)."),
             CommandOption(name: "name", valueName: "NAME", help: "The model name in the response (default: the file name)."),
             CommandOption(name: "header-length", valueName: "N", help: "Inference-Header-Content-Length when the body carries binary tensors."),
+            CommandOption(name: "time", valueName: "SECONDS", help: "Also time the model on this input for about SECONDS (timing JSON on stderr)."),
         ]
     }
     static let details = """
@@ -24,6 +25,9 @@ enum InferCommand: MonolithCommand {
         "outputs"?:[...]}. The response goes to stdout: JSON, or a JSON header followed by binary
         output data when binary outputs were asked for (its length is printed on stderr).
         Errors go to stderr as {"error": "..."}.
+        With --time S the same inputs then run for about S seconds on this one thread (0.2 s of
+        warm-up, then 5 rounds) and one line goes to stderr: {"timing":{"median_us","wall_us",
+        "rounds_us","calls"}}, the median round's thread-CPU and wall time per Session.run call.
         Exit status: 0 on success, 1 if the model cannot load or the request is rejected, 2 on a usage error.
 
         Example:
@@ -58,12 +62,32 @@ enum InferCommand: MonolithCommand {
         } catch {
             return fail("\(error)")
         }
+        var budget: Double?
+        if let text = arguments["time"] {
+            guard let value = Double(text), value > 0, value <= 3600 else {
+                Output.standardError("monolith infer: --time must be a number of seconds in (0, 3600]\n")
+                return 2
+            }
+            budget = value
+        }
         let name = arguments["name"] ?? defaultName(modelPath)
         do {
             let response = try InferCommand.infer(session: session, name: name, body: body, headerLength: headerLength)
             if let length = response.headerLength { Output.standardError("Inference-Header-Content-Length: \(length)\n") }
             writeAll(response.body, to: 1)
             if response.headerLength == nil { Output.standardOutput("\n") }
+            if let budget {
+                let model = ServedModel(name: name, version: "1", session: session)
+                let request = try V2InferenceRequest.decode(body: body, headerLength: headerLength, signature: model.signature, limits: .default)
+                let feeds = request.feeds
+                let timing: InferenceTiming
+                do {
+                    timing = try InferenceTiming.measure(seconds: budget) { _ = try session.run(feeds) }
+                } catch {
+                    return fail("\(error)")
+                }
+                Output.standardError(String(decoding: timing.json, as: UTF8.self) + "\n")
+            }
             return 0
         } catch {
             return fail(error.message)

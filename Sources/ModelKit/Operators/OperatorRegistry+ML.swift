@@ -12,7 +12,5 @@ enum MLOperators {
         ArrayFeatureExtractorOperator.register(into: &registry)
         ZipMapOperator.register(into: &registry)
         MapOperators.register(into: &registry)
-        // ai.onnx operators outside the core list that ML exporters emit (skl2onnx SVC, voting).
-        VariadicOperators.register(into: &registry)
     }
 }

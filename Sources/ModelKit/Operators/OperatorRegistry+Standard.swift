@@ -15,6 +15,8 @@ extension OperatorRegistry {
         DataMovementOperators.register(into: &registry)
         ReduceOperators.register(into: &registry)
         NormalizationOperators.register(into: &registry)
+        // Outside the core list, but ML exporters emit them (skl2onnx SVC, voting ensembles).
+        VariadicOperators.register(into: &registry)
         // ai.onnx.ml
         MLOperators.register(into: &registry)
         return registry

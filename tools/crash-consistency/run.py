@@ -75,12 +75,18 @@ def add_constant_model(c):
 
 # --- HTTP -------------------------------------------------------------------------------------
 
-def request(port, method, path, body=b"", content_type="application/json", timeout=5.0):
+# Uploads are management calls: the gateway wants an admin key (MONOLITH_ADMIN_KEY bootstraps it).
+ADMIN_KEY = "mk_crash_consistency_admin_0123456789abcdef"
+
+
+def request(port, method, path, body=b"", content_type="application/json", timeout=5.0, key=None):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
             head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {len(body)}\r\n"
             if body:
                 head += f"Content-Type: {content_type}\r\n"
+            if key:
+                head += f"Authorization: Bearer {key}\r\n"
             s.sendall(head.encode() + b"\r\n" + body)
             data = b""
             while True:
@@ -117,8 +123,9 @@ class Run:
         self.acknowledged = {}          # (model, version) -> sha256 of acknowledged imports/uploads
         self.constants = {}             # sha256 -> c, to check answers
         self.folder_next = {}           # folder model -> next version number
+        self.refusals = {}              # HTTP status -> uploads answered with it instead of 201
         self.counts = {k: 0 for k in ["kills", "imports_ok", "imports_killed", "imports_failed", "uploads_ok",
-                                      "uploads_cut", "folder_drops", "folder_removals", "versions_checked",
+                                      "uploads_cut", "uploads_refused", "folder_drops", "folder_removals", "versions_checked",
                                       "restarts_ready", "answers_checked"]}
         self.lock = threading.Lock()
 
@@ -129,7 +136,7 @@ class Run:
         return data
 
     def serve(self, port):
-        env = dict(os.environ, MONOLITH_POLL_INTERVAL="0.05", MONOLITH_LOG_LEVEL="error")
+        env = dict(os.environ, MONOLITH_POLL_INTERVAL="0.05", MONOLITH_LOG_LEVEL="error", MONOLITH_ADMIN_KEY=ADMIN_KEY)
         return subprocess.Popen([self.binary, "serve", "--data", self.data, "--registry", self.registry,
                                  "--host", "127.0.0.1", "--port", str(port), "--shutdown-grace", "1"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -167,12 +174,16 @@ class Run:
         while not stop.is_set():
             data = self.model_bytes()
             name = f"http-{self.rng.randrange(3)}"
-            answer = request(port, "POST", f"/api/models/{name}/versions", data, "application/octet-stream")
+            answer = request(port, "POST", f"/api/models/{name}/versions", data, "application/octet-stream", key=ADMIN_KEY)
             with self.lock:
                 if answer and answer[0] == 201:
                     body = json.loads(answer[1])
                     self.acknowledged[(name, int(body["version"]))] = body["sha256"]
                     self.counts["uploads_ok"] += 1
+                elif answer:
+                    # An answer that is not 201 (401, 503 while starting...): not acknowledged.
+                    self.counts["uploads_refused"] += 1
+                    self.refusals[answer[0]] = self.refusals.get(answer[0], 0) + 1
                 else:
                     self.counts["uploads_cut"] += 1
             time.sleep(0.005)
@@ -291,7 +302,10 @@ class Run:
             if not self.args.keep:
                 shutil.rmtree(self.work, ignore_errors=True)
         self.counts["seconds"] = round(time.time() - started, 1)
-        print("[crash] passed:", json.dumps(self.counts), flush=True)
+        # A run where one kind of writer never got a write acknowledged checked nothing about it.
+        for kind in ("imports_ok", "uploads_ok", "folder_drops"):
+            assert self.counts[kind] > 0, f"no {kind} in the whole run (upload answers: {self.refusals}): the writers did not write"
+        print("[crash] passed:", json.dumps(self.counts), "upload refusals by status:", json.dumps(self.refusals), flush=True)
 
 
 def main():

@@ -74,6 +74,20 @@ struct OpenAPIDocumentTests {
         #expect(throws: OpenAPIError.self) { try OpenAPIDocument.build(fragments: ["{"]) }
     }
 
+    @Test func gatewayAnswersAreDocumentedOnEveryOperation() throws {
+        let operations = #"{"paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}, "401": {"description": "own"}}}, "parameters": []}}}"#
+        let gateway = #"{"components": {"responses": {"Unauthorized": {"description": "u"}, "TooManyRequests": {"description": "t"}}}}"#
+        let merged = try parseJSON(try OpenAPIDocument.build(fragments: [operations, gateway], everyOperationAnswers: GatewayRoutes.answersOnEveryRoute))
+        let responses = merged["paths"]?["/a"]?["get"]?["responses"]
+        #expect(responses?.object?.keys == ["200", "401", "429"])
+        #expect(responses?["401"]?["description"]?.string == "own")  // what a route says stays
+        #expect(responses?["429"]?["$ref"]?.string == "#/components/responses/TooManyRequests")
+        #expect(merged["paths"]?["/a"]?["parameters"] == .array([]))
+        // Without the gateway's components nothing refers to a response that is not there.
+        let alone = try parseJSON(try OpenAPIDocument.build(fragments: [operations], everyOperationAnswers: GatewayRoutes.answersOnEveryRoute))
+        #expect(alone["paths"]?["/a"]?["get"]?["responses"]?.object?.keys == ["200", "401"])
+    }
+
     @Test func inferCommandRunsTheV2CodecOnAModelFile() throws {
         let session = try ServingFixtures.session("affine.onnx")
         let response = try InferCommand.infer(

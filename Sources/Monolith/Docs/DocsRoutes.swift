@@ -59,7 +59,7 @@ final class DocsPages: Sendable {
     }
 
     private static func make(_ fragments: [String]) throws -> Built {
-        let document = try OpenAPIDocument.build(fragments: fragments)
+        let document = try OpenAPIDocument.build(fragments: fragments, everyOperationAnswers: GatewayRoutes.answersOnEveryRoute)
         return Built(
             document: document,
             spec: .json(bytes: document),

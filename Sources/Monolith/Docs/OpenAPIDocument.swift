@@ -17,7 +17,13 @@ enum OpenAPIDocument {
     /// Paths merge by method (two families may describe different methods of one path),
     /// component maps merge by name (a later fragment's entry replaces an earlier one), tags
     /// concatenate without duplicates.
-    static func build(fragments: [String], version: String = MonolithVersion.current) throws -> [UInt8] {
+    ///
+    /// `everyOperationAnswers` names responses (status, `components/responses` entry) any
+    /// operation may give whatever its fragment says — the gateway's 401 for a wrong key and
+    /// 429 past a rate limit — added to each operation that does not list that status, when
+    /// the merged components define the response.
+    static func build(fragments: [String], everyOperationAnswers: [(status: String, response: String)] = [],
+                      version: String = MonolithVersion.current) throws -> [UInt8] {
         var paths = JSONObject()
         var components: [(key: String, value: JSONObject)] = []
         var tags: [JSONValue] = []
@@ -54,6 +60,11 @@ enum OpenAPIDocument {
                 for tag in fragmentTags where !tags.contains(where: { $0["name"] == tag["name"] }) { tags.append(tag) }
             }
         }
+        let defined = components.first { $0.key == "responses" }?.value
+        let shared = everyOperationAnswers.filter { defined?[$0.response] != nil }
+        if !shared.isEmpty {
+            paths = Self.adding(shared, to: paths)
+        }
         let document: JSONValue = .object(JSONObject([
             ("openapi", .string("3.1.0")),
             ("info", .object(JSONObject([
@@ -69,6 +80,29 @@ enum OpenAPIDocument {
         var json = JSONWriter(capacity: 64 << 10)
         json.value(document)
         return json.bytes
+    }
+
+    private static let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    /// `paths` with each operation's responses completed by `shared` statuses it lacks.
+    private static func adding(_ shared: [(status: String, response: String)], to paths: JSONObject) -> JSONObject {
+        var result = JSONObject()
+        for (path, item) in paths {
+            guard case .object(var operations) = item else {
+                result.set(path, item)
+                continue
+            }
+            for (method, operation) in operations where methods.contains(method) {
+                guard case .object(var body) = operation, case .object(var responses)? = body["responses"] else { continue }
+                for (status, response) in shared where responses[status] == nil {
+                    responses.set(status, .object(JSONObject([("$ref", .string("#/components/responses/\(response)"))])))
+                }
+                body.set("responses", .object(responses))
+                operations.set(method, .object(body))
+            }
+            result.set(path, .object(operations))
+        }
+        return result
     }
 
     static let description = """

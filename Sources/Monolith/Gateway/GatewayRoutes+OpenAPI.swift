@@ -1,6 +1,11 @@
 /// The OpenAPI fragment of `/metrics` and `/api/keys`, and the security schemes every
 /// guarded route uses (an API key as a Bearer token or in `X-API-Key`).
 extension GatewayRoutes: OpenAPIDescribing {
+    /// What the gateway may answer on any route, before the route runs: 401 for a key that is
+    /// not valid (presented credentials are checked on open routes too) and 429 past a rate
+    /// limit or the failed-authentication budget of the client's address.
+    static let answersOnEveryRoute: [(status: String, response: String)] = [("401", "Unauthorized"), ("429", "TooManyRequests")]
+
     var openAPIFragment: String {
         #"""
         {

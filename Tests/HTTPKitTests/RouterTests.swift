@@ -110,7 +110,7 @@ import Testing
         #expect(response.bodyText == #"{"error":"internal server error"}"#)
         let record = try #require(h.logs.records.last)
         #expect(record.level == .error)
-        #expect(record.metadata["request.id"] == nil)  // the harness logger carries none
+        #expect(record.metadata["request.id"] == "test-id")  // every line the context logs names the request
         #expect(record.metadata["error"] == "Boom()")
     }
 

@@ -163,9 +163,7 @@ final class HTTPConnection {
 
     private func onHead(_ head: RequestHead, now: UInt64) {
         let requestID = Self.requestID(from: head.headers) ?? environment.makeRequestID()
-        var logger = environment.baseLogger
-        logger[metadataKey: "request.id"] = .string(requestID)
-        var context = RequestContext(logger: logger, requestID: requestID)
+        var context = RequestContext(logger: environment.baseLogger, requestID: requestID)
         context.receivedAt = now
         options = responder.prepare(head, context: &context)
         parser.bodyLimit = options.maxBodySize ?? parser.limits.maxBodySize

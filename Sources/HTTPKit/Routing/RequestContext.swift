@@ -6,10 +6,23 @@ public struct RequestContext: Sendable {
     /// The template of the matched route (`/v2/models/{m}/infer`), nil when none matched.
     /// Label metrics and logs with this, never with the raw path.
     public var routeTemplate: String?
-    /// The request's logger; it carries `request.id`.
-    public var logger: Logger
+    /// The request's logger; it carries `request.id` (and `trace.id` when set). Made when
+    /// asked for: most requests log nothing, and the metadata costs a dictionary each.
+    public var logger: Logger {
+        get {
+            var logger = baseLogger
+            logger[metadataKey: "request.id"] = .string(requestID)
+            if let traceID { logger[metadataKey: "trace.id"] = .string(traceID) }
+            return logger
+        }
+        set { baseLogger = newValue }
+    }
+    /// The logger `logger` adds this request's ids to.
+    public var baseLogger: Logger
     /// The request id: the client's `X-Request-ID` when valid, else a generated one.
     public var requestID: String
+    /// The W3C trace id this request belongs to, when a middleware knows it (logged as `trace.id`).
+    public var traceID: String?
     /// Typed values middleware passes on (authenticated key id, model name, …).
     public var storage: ContextStorage
     /// Monotonic nanoseconds (`MonotonicClock`) when the server had the request head, 0 when
@@ -35,7 +48,7 @@ public struct RequestContext: Sendable {
     public init(logger: Logger, requestID: String, parameters: RouteParameters = RouteParameters(), routeTemplate: String? = nil) {
         self.parameters = parameters
         self.routeTemplate = routeTemplate
-        self.logger = logger
+        self.baseLogger = logger
         self.requestID = requestID
         self.storage = ContextStorage()
         self.match = .unresolved

@@ -59,7 +59,7 @@ struct GatewayResponder: HTTPResponder {
         local.metrics.beginRequest()
         let trace = TraceContext.make(header: request.headers.firstValueBytes(lowercasedName: "traceparent"), random: &local.random)
         let traceID = trace.traceID
-        context.logger[metadataKey: "trace.id"] = .string(traceID)
+        context.traceID = traceID
 
         let routeIndex = context.routeIndex
         let cors = settings.cors

@@ -20,6 +20,9 @@ enum FastRowDecoder {
             var floats: [Float] = []
             var doubles: [Double] = []
             let wantFloat = input.dataType == .float
+            // One allocation for a row of the declared width (growth reallocates otherwise).
+            let declared = input.shape?.last.flatMap { $0 > 0 && $0 <= 4096 ? $0 : nil } ?? 16
+            if wantFloat { floats.reserveCapacity(declared) } else { doubles.reserveCapacity(declared) }
             var width = -1
             if scanner.consumeKey("features") {
                 guard let count = scanner.numberArray(wantFloat, &floats, &doubles) else { return nil }

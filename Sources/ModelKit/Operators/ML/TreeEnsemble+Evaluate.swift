@@ -43,8 +43,9 @@ extension TreeEnsemble.Layout {
             values.withUnsafeMutableBufferPointer { out in
                 has.withUnsafeMutableBufferPointer { flags in
                     if rows == 1 {
-                        var leaves = [Int32](repeating: 0, count: trees)
-                        leaves.withUnsafeMutableBufferPointer { lb in
+                        // On the stack when small (the one-row path runs per request).
+                        withUnsafeTemporaryAllocation(of: Int32.self, capacity: trees) { lb in
+                            lb.initialize(repeating: 0)
                             descendRow(test, np, x, lb)
                             for t in 0..<trees {
                                 accumulate(np, lb.baseAddress.map { UnsafePointer($0 + t) }, count: 1, tree: t, row0: 0,

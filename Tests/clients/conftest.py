@@ -52,8 +52,9 @@ def wait_ready(url, timeout=60.0):
 
 
 @contextlib.contextmanager
-def running_server(default_model="mlp"):
-    """Starts a fresh server; yields (base URL, registry folder); stops it by PID."""
+def running_server(default_model="mlp", env_extra=None):
+    """Starts a fresh server (with `env_extra` added to its environment); yields (base URL,
+    registry folder); stops it by PID."""
     binary = os.environ.get("MONOLITH_BIN", str(ROOT / ".build" / "debug" / "monolith"))
     work = Path(tempfile.mkdtemp(prefix="monolith-clients-"))
     registry = work / "registry"
@@ -63,7 +64,7 @@ def running_server(default_model="mlp"):
             shutil.copy(MODELS / file, registry / name / str(v) / "model.onnx")
     port = free_port()
     env = dict(os.environ, MONOLITH_DEFAULT_MODEL=default_model, MONOLITH_LOG_LEVEL="warning",
-               MONOLITH_ADMIN_KEY=ADMIN_KEY)
+               MONOLITH_ADMIN_KEY=ADMIN_KEY, **(env_extra or {}))
     log = open(work / "server.log", "wb")
     proc = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--data", str(work / "data"), "--registry", str(registry)],

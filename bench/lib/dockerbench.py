@@ -1,9 +1,10 @@
 """The container figures (issue 7): image size, container start -> first 200 on
 /health/ready, idle RSS, `docker stop` exit code. Skipped cleanly when no engine is up.
 
-The image is the one the Dockerfile builds (`--image`, default monolith:latest); with
-`--docker-build` the suite builds it first (`docker build --network host`, minutes on 2
-cores, so not part of the 15-minute default). The container runs with `--network host`
+The image is the one the Dockerfile builds (`--image`, default monolith:latest): bench/run
+builds it from this checkout while it builds the release binary, before any timing, whenever
+an engine is up (BENCH_NO_DOCKER=1 skips that); `--docker-build` makes the suite build it
+itself at this step instead. The container runs with `--network host`
 (this machine's engine has no bridge) and MONOLITH_HOST=127.0.0.1 so it listens on
 loopback only; it is stopped and removed by its id whatever happens.
 """

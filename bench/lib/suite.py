@@ -319,7 +319,9 @@ def compute_bars(res):
     v = st and st["ready_ms_median"]
     bars.append(bar("start-ready-rf", 4, "process start -> 200 on /health/ready, RandomForest registry (5.8 MB ONNX), fresh data (ms)", v, "informative", None))
     idle = st and round(st["idle_rss_kib_median"] / 1024, 1)
-    bars.append(bar("idle-rss", 7, "process: idle RSS after start, one model (MiB)", idle, "<= 20", idle is not None and idle <= 20))
+    # Issue 7's idle-RSS bar is the container's (example registry, below); this is the bench's
+    # RandomForest (5.8 MB ONNX) outside a container: informative.
+    bars.append(bar("idle-rss", 7, "process: idle RSS after start, RandomForest registry (MiB)", idle, "informative", None))
     d = res.get("docker", {})
     size = d.get("size_mb")
     bars.append(bar("image-size", 7, f"image size {d.get('image', '')} (MB)", size, "<= 25", size is not None and size <= 25))
@@ -503,7 +505,12 @@ def main(argv):
         # 5. the container: image size, start -> ready, idle RSS, docker stop.
         import dockerbench
         log(f"docker: image {a.image}")
-        res["docker"] = dockerbench.measure(ROOT, a.image, a.docker_build, min(a.start_reps, 3), run_dir / "docker-build.log")
+        if os.environ.get("BENCH_DOCKER_BUILD_ERROR"):
+            # bench/run built the image before the timings and the build failed: an older
+            # image under that tag would not be this checkout's.
+            res["docker"] = {"available": False, "reason": os.environ["BENCH_DOCKER_BUILD_ERROR"]}
+        else:
+            res["docker"] = dockerbench.measure(ROOT, a.image, a.docker_build, min(a.start_reps, 3), run_dir / "docker-build.log")
         if res["docker"].get("reason"):
             log(f"docker: {res['docker']['reason']}")
     except KeyboardInterrupt as e:

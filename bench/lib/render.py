@@ -129,7 +129,7 @@ def page(res, results_rel: str, pngs) -> str:
       "and rewrites this page:")
     w("")
     w("```sh")
-    w("bench/run            # full: wrk 10 s x 3 repetitions at 1, 16, 64, 256 connections (11 min of load; 14-17 min in all)")
+    w("bench/run            # full: wrk 10 s runs at 1, 16, 64, 256 connections, x3 at 64 (the bars), x1 elsewhere (~7 min of load; ~10-13 min in all)")
     w("bench/run --quick    # 3 s x 1 at 1 and 64 connections (~3 min)")
     w("bench/run --help     # durations, connection lists, systems, model (also as BENCH_* variables)")
     w("```")

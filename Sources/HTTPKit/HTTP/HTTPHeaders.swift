@@ -96,14 +96,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
         } else {
             for b in value { bytes.append(HTTPByte.isFieldValueChar(b) ? b : HTTPByte.sp) }
         }
-        // Response headers beyond 4 GiB cannot be represented; drop rather than trap.
-        guard bytes.count <= Int(UInt32.max) else {
-            bytes.removeLast(bytes.count - nameStart)
-            return
-        }
-        fields.append(Field(
-            nameStart: UInt32(nameStart), nameLength: UInt32(valueStart - nameStart),
-            valueStart: UInt32(valueStart), valueLength: UInt32(bytes.count - valueStart)))
+        commitField(nameStart: nameStart, valueStart: valueStart)
     }
 
     /// Makes room for `fields` more field lines of `bytes` more bytes (names and values),
@@ -235,6 +228,11 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
         bytes.append(contentsOf: nameBytes)
         let valueStart = bytes.count
         bytes.append(contentsOf: valueBytes)
+        commitField(nameStart: nameStart, valueStart: valueStart)
+    }
+
+    /// Records the field line whose name and value were just appended to `bytes`.
+    private mutating func commitField(nameStart: Int, valueStart: Int) {
         // Response headers beyond 4 GiB cannot be represented; drop rather than trap.
         guard bytes.count <= Int(UInt32.max) else {
             bytes.removeLast(bytes.count - nameStart)

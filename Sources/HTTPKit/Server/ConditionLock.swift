@@ -1,12 +1,13 @@
 import Glibc
 
-/// A pthread mutex with a condition variable, for the blocking hand-offs between event
-/// loops and worker threads (never used on the event loops' hot path).
-final class ConditionLock: @unchecked Sendable {
+/// A pthread mutex with a condition variable on the monotonic clock, for blocking hand-offs
+/// between threads (event loops and workers here; the registry's snapshot waiters too).
+/// Never used on the event loops' hot path.
+public final class ConditionLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let cond: UnsafeMutablePointer<pthread_cond_t>
 
-    init() {
+    public init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -27,27 +28,27 @@ final class ConditionLock: @unchecked Sendable {
     }
 
     /// Runs `body` with the mutex held.
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
 
     /// Waits for a signal; call only inside `withLock`.
-    func wait() {
+    public func wait() {
         pthread_cond_wait(cond, mutex)
     }
 
     /// Waits for a signal or until the monotonic `deadline` (ns); call only inside `withLock`.
     /// Returns false on timeout.
     @discardableResult
-    func wait(untilNanoseconds deadline: UInt64) -> Bool {
+    public func wait(untilNanoseconds deadline: UInt64) -> Bool {
         var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         return pthread_cond_timedwait(cond, mutex, &ts) != ETIMEDOUT
     }
 
-    func signal() { pthread_cond_signal(cond) }
-    func broadcast() { pthread_cond_broadcast(cond) }
+    public func signal() { pthread_cond_signal(cond) }
+    public func broadcast() { pthread_cond_broadcast(cond) }
 }
 
 /// Monotonic time in nanoseconds (CLOCK_MONOTONIC), the clock of every timeout.

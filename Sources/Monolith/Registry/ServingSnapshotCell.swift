@@ -1,4 +1,5 @@
 import Glibc
+import HTTPKit
 import Synchronization
 
 /// Holds the current `ServingSnapshot` and publishes new ones atomically; request threads
@@ -64,48 +65,26 @@ final class ServingSnapshotCell: Sendable {
     }
 }
 
-/// A generation number behind a pthread mutex + condition variable (monotonic clock).
+/// A generation number behind a `ConditionLock` (monotonic clock).
 private final class SwapSignal: @unchecked Sendable {
-    // @unchecked: every field is touched only with `mutex` held.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let cond: UnsafeMutablePointer<pthread_cond_t>
+    // @unchecked: `generation` is touched only with `lock` held.
+    private let lock = ConditionLock()
     private var generation: UInt64 = 0
 
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-        cond = .allocate(capacity: 1)
-        cond.initialize(to: pthread_cond_t())
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(cond, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(cond)
-        pthread_mutex_destroy(mutex)
-        cond.deallocate()
-        mutex.deallocate()
-    }
-
     func advance(to value: UInt64) {
-        pthread_mutex_lock(mutex)
-        if value > generation { generation = value }
-        pthread_cond_broadcast(cond)
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            if value > generation { generation = value }
+            lock.broadcast()
+        }
     }
 
     func wait(after seen: UInt64, deadline: UInt64) -> Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while generation <= seen {
-            if pthread_cond_timedwait(cond, mutex, &ts) == ETIMEDOUT { return generation > seen }
+        lock.withLock {
+            while generation <= seen {
+                if !lock.wait(untilNanoseconds: deadline) { return generation > seen }
+            }
+            return true
         }
-        return true
     }
 }
 

@@ -63,13 +63,7 @@ struct ManagementRoutes: RouteCollection {
         router.delete("/api/models/{name}/versions/{v}", options: .offloaded) { _, context in
             let name = try context.parameters.require("name"), version = try context.parameters.require("v")
             try env.models.deleteVersion(name: name, version: version)
-            return Response.json { json in
-                json.beginObject()
-                json.key("name"); json.string(name)
-                json.key("version"); json.string(version)
-                json.key("deleted"); json.bool(true)
-                json.endObject()
-            }
+            return ManagementRoutes.deleted(name: name, "version", version)
         }
         router.put("/api/models/{name}/aliases/{alias}", options: .offloaded) { request, context in
             let name = try context.parameters.require("name"), alias = try context.parameters.require("alias")
@@ -81,13 +75,18 @@ struct ManagementRoutes: RouteCollection {
         router.delete("/api/models/{name}/aliases/{alias}", options: .offloaded) { _, context in
             let name = try context.parameters.require("name"), alias = try context.parameters.require("alias")
             try env.models.removeAlias(name: name, alias: alias)
-            return Response.json { json in
-                json.beginObject()
-                json.key("name"); json.string(name)
-                json.key("alias"); json.string(alias)
-                json.key("deleted"); json.bool(true)
-                json.endObject()
-            }
+            return ManagementRoutes.deleted(name: name, "alias", alias)
+        }
+    }
+
+    /// `{"name": …, "<key>": …, "deleted": true}`: what a successful DELETE answers.
+    static func deleted(name: String, _ key: String, _ value: String) -> Response {
+        Response.json { json in
+            json.beginObject()
+            json.key("name"); json.string(name)
+            json.key(key); json.string(value)
+            json.key("deleted"); json.bool(true)
+            json.endObject()
         }
     }
 

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One SQLite connection, owned by one thread at a time.
 ///
@@ -111,7 +112,21 @@ public final class Database {
             try setUpStep { () throws(DatabaseError) in
                 // https://www.sqlite.org/pragma.html#pragma_journal_mode: the pragma answers
                 // the mode in effect, which differs from the one asked when it cannot switch.
-                let answer = try fetchValue(String.self, "PRAGMA journal_mode = WAL")
+                // Switching needs an exclusive lock; when another connection holding a
+                // shared lock wants it too (two processes opening a new file at once),
+                // SQLite answers BUSY at once instead of calling the busy handler, which
+                // would deadlock. Retry within the busy timeout instead.
+                let deadline = Database.monotonicNanoseconds() &+ UInt64(max(0, configuration.busyTimeoutMilliseconds)) &* 1_000_000
+                var answer: String?
+                while true {
+                    do throws(DatabaseError) {
+                        answer = try fetchValue(String.self, "PRAGMA journal_mode = WAL")
+                        break
+                    } catch {
+                        guard error.resultCode == .busy, Database.monotonicNanoseconds() < deadline else { throw error }
+                        usleep(1_000)
+                    }
+                }
                 guard answer?.lowercased() == "wal" else {
                     throw DatabaseError(code: .error, message: "could not enable WAL mode: journal_mode is \(answer ?? "unknown")")
                 }
@@ -123,6 +138,12 @@ public final class Database {
             // recovery after a crash (which scans it) stays fast.
             try setUpStep { () throws(DatabaseError) in _ = try fetchValue(Int64.self, "PRAGMA journal_size_limit = 4194304") }
         }
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
     /// Runs one setup step, turning low-level failures into errors that name the file.

@@ -123,6 +123,9 @@ import Testing
             }
         }
         let application = self.application
+        // The changes start once the clients run (on a busy machine the global queue may
+        // start them late); otherwise the test would watch no request at all.
+        #expect(eventually { requests.load(ordering: .relaxed) > 0 })
         for next in 2...6 {
             try RegistryTestFiles.write(folder("m/\(next)/model.onnx"), RegistryTestModels.addConstant(Float(next)))
             #expect(eventually { application.registry.resolve("m", .latest).readyModel?.version == Int64(next) })

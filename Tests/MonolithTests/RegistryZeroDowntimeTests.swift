@@ -42,6 +42,9 @@ import Testing
                 }
             }
         }
+        // The changes start once the clients run (on a busy machine the global queue may
+        // start them late); otherwise the test would watch no request at all.
+        #expect(eventually { requests.load(ordering: .relaxed) > 0 })
         for next in 2...10 {
             try RegistryTestFiles.write(root("m/\(next)/model.onnx"), RegistryTestModels.addConstant(Float(next)))
             #expect(eventually { f.registry.resolve("m", .latest).model?.version == Int64(next) })

@@ -43,6 +43,8 @@ final class HTTPConnection {
 
     /// Close once the output is flushed.
     var closeWhenFlushed = false
+    /// Waiting in the loop's flush queue for the end of the epoll batch.
+    var flushQueued = false
     /// Close now, dropping unsent output.
     var closeNow = false
     /// The peer closed its sending side.

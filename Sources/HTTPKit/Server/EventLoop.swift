@@ -41,6 +41,9 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     private let sweepInterval: UInt64
     private var acceptPausedUntil: UInt64?
     private let events: UnsafeMutableRawPointer
+    /// Connections whose answers wait for the end of the current epoll batch.
+    private var flushQueue: [HTTPConnection] = []
+    private var inBatch = false
     private let readBuffer: UnsafeMutableRawBufferPointer
 
     init(listenFD: Int32, configuration: ServerConfiguration, responder: any HTTPResponder, logger: Logger,
@@ -123,6 +126,7 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
                 baseLogger.critical("epoll_wait failed", metadata: ["errno": .int(Int(errno))])
                 break
             }
+            inBatch = true
             for i in 0..<max(0, n) {
                 let data = clinux_epoll_event_data(events, Int32(i))
                 let flags = clinux_epoll_event_flags(events, Int32(i))
@@ -135,6 +139,8 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
                     socketEvent(fd: Int32(truncatingIfNeeded: data), flags: flags, now: now)
                 }
             }
+            inBatch = false
+            flushBatch(now: now)
             if now >= nextSweep {
                 sweep(now: now)
                 nextSweep = now &+ sweepInterval
@@ -181,7 +187,21 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
         service(connection, now: now)
     }
 
-    /// Reads, processes and writes until the connection cannot progress.
+    /// Sends the answers held back during the batch, then lets each connection go on.
+    private func flushBatch(now: UInt64) {
+        guard !flushQueue.isEmpty else { return }
+        let queued = flushQueue
+        flushQueue.removeAll(keepingCapacity: true)
+        for c in queued {
+            c.flushQueued = false
+            guard Int(c.id.fd) < connections.count, connections[Int(c.id.fd)] === c else { continue }
+            service(c, now: now)
+        }
+    }
+
+    /// Reads, processes and writes until the connection cannot progress. Within an epoll
+    /// batch, answers are sent once the batch is read: a client waiting on several
+    /// connections then wakes once for many answers instead of once per answer.
     func service(_ c: HTTPConnection, now: UInt64) {
         let fd = c.id.fd
         while !c.shouldClose {
@@ -190,6 +210,13 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
                 if c.closeNow { break }
             }
             guard c.hasPendingOutput else { break }
+            if inBatch {
+                if !c.flushQueued {
+                    c.flushQueued = true
+                    flushQueue.append(c)
+                }
+                return
+            }
             guard flush(c, fd: fd, now: now) else { break }
             // Output drained: parsing held back by back-pressure may resume.
             c.processInput(now: now)

@@ -101,6 +101,20 @@ import Testing
         #expect(message { _ = try s.run(["X": try Tensor(shape: [2], elements: [Float(1), 2])]) }.contains("expected tensor(float)[batch, 2]"))
     }
 
+    @Test func runsOnPositionalInputs() throws {
+        let s = try Session(modelBytes: Self.twoOutputModel())
+        let x = try Tensor(shape: [1, 2], elements: [Float(1), 2])
+        let values = try s.run(inputs: [x])
+        #expect(s.outputs.map(\.name) == ["Y", "Z"])
+        #expect(values.map { $0.tensor?.elements(as: Float.self) } == [[2, 3], [10, 200]])
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "" } catch let e as ModelError { return e.message } catch { return "\(error)" }
+        }
+        #expect(message { _ = try s.run(inputs: []) }.contains("expected 1 input(s) (X), got 0"))
+        #expect(message { _ = try s.run(inputs: [x, x]) }.contains("got 2"))
+        #expect(message { _ = try s.run(inputs: [try Tensor(shape: [2], elements: [Float(1), 2])]) }.contains("input 'X': expected tensor(float)[batch, 2]"))
+    }
+
     @Test func runsConcurrentlyFromManyThreads() async throws {
         let session = try Session(modelBytes: SessionTests.denseModel())
         try await withThrowingTaskGroup(of: Bool.self) { group in

@@ -12,7 +12,7 @@ public struct RequestContext: Sendable {
         get {
             var logger = baseLogger
             logger[metadataKey: "request.id"] = .string(requestID)
-            if let traceID { logger[metadataKey: "trace.id"] = .string(traceID) }
+            if let traceID { logger[metadataKey: "trace.id"] = .string(traceID.description) }
             return logger
         }
         set { baseLogger = newValue }
@@ -22,7 +22,7 @@ public struct RequestContext: Sendable {
     /// The request id: the client's `X-Request-ID` when valid, else a generated one.
     public var requestID: String
     /// The W3C trace id this request belongs to, when a middleware knows it (logged as `trace.id`).
-    public var traceID: String?
+    public var traceID: TraceID?
     /// Typed values middleware passes on (authenticated key id, model name, …).
     public var storage: ContextStorage
     /// Monotonic nanoseconds (`MonotonicClock`) when the server had the request head, 0 when

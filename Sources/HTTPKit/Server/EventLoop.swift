@@ -43,6 +43,8 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     private let events: UnsafeMutableRawPointer
     /// Connections whose answers wait for the end of the current epoll batch.
     private var flushQueue: [HTTPConnection] = []
+    /// The previous batch's queue, kept for its capacity (the two swap each batch).
+    private var flushing: [HTTPConnection] = []
     private var inBatch = false
     private let readBuffer: UnsafeMutableRawBufferPointer
 
@@ -190,13 +192,13 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     /// Sends the answers held back during the batch, then lets each connection go on.
     private func flushBatch(now: UInt64) {
         guard !flushQueue.isEmpty else { return }
-        let queued = flushQueue
-        flushQueue.removeAll(keepingCapacity: true)
-        for c in queued {
+        swap(&flushQueue, &flushing)
+        for c in flushing {
             c.flushQueued = false
             guard Int(c.id.fd) < connections.count, connections[Int(c.id.fd)] === c else { continue }
             service(c, now: now)
         }
+        flushing.removeAll(keepingCapacity: true)
     }
 
     /// Reads, processes and writes until the connection cannot progress. Within an epoll

@@ -24,6 +24,15 @@ public final class Session: Sendable {
     private let feedSlots: [String: (slot: Int, type: ValueType, required: Bool)]
     private let requiredCount: Int
     private let outputSlots: [(name: String, slot: Int)]
+    /// The required inputs' slots, in the order of `inputs`.
+    private let inputSlots: [FeedSlot]
+
+    private struct FeedSlot {
+        let name: String
+        let slot: Int
+        let type: ValueType
+        let required: Bool
+    }
     private let outputIndex: [String: Int]
 
     /// Loads a model from its serialized bytes.
@@ -46,6 +55,7 @@ public final class Session: Sendable {
         }
         self.feedSlots = feeds
         self.requiredCount = graph.inputs.count
+        self.inputSlots = graph.inputs.map { FeedSlot(name: graph.names[$0.index], slot: $0.index, type: graph.facts[$0.index].type, required: true) }
         self.inputs = graph.inputs.map { ValueDescription(name: graph.names[$0.index], type: graph.facts[$0.index].type) }
         self.outputs = graph.outputs.map { ValueDescription(name: graph.names[$0.index], type: graph.facts[$0.index].type) }
         self.outputSlots = graph.outputs.map { (graph.names[$0.index], $0.index) }
@@ -76,6 +86,28 @@ public final class Session: Sendable {
             slots[slot.index] = .tensor(tensor)
         }
         return try finish(&slots, required, requested)
+    }
+
+    /// Runs the model on one tensor per required input, in the order of `inputs`, and returns
+    /// every output in the order of `outputs` — the positional form of `run(_:outputs:)`,
+    /// without the name lookups (the per-request path of a server).
+    public func run(inputs feeds: [Tensor]) throws -> [Value] {
+        guard feeds.count == inputs.count else {
+            throw ModelError.invalidInput("expected \(inputs.count) input(s) (\(inputs.map(\.name).joined(separator: ", "))), got \(feeds.count)")
+        }
+        var slots = plan.initialSlots
+        for (i, tensor) in feeds.enumerated() {
+            let slot = try checkFeed(inputSlots[i], tensor)
+            slots[slot.index] = .tensor(tensor)
+        }
+        try plan.execute(&slots, limits: limits, pool: pool)
+        var result: [Value] = []
+        result.reserveCapacity(outputSlots.count)
+        for (name, slot) in outputSlots {
+            guard let value = slots[slot] else { throw ModelError.runtime("output '\(name)' was not computed") }
+            result.append(value)
+        }
+        return result
     }
 
     /// Runs the model on feeds that may be sequences or maps as well as tensors.
@@ -135,6 +167,12 @@ public final class Session: Sendable {
     /// Checks a tensor feed against the declared input: element type, rank, static dimensions.
     private func checkFeed(_ name: String, _ tensor: Tensor) throws -> (index: Int, required: Bool) {
         guard let entry = feedSlots[name] else { throw unknownInput(name) }
+        return try checkFeed(FeedSlot(name: name, slot: entry.slot, type: entry.type, required: entry.required), tensor)
+    }
+
+    /// Checks a tensor feed against a known feedable slot.
+    private func checkFeed(_ entry: FeedSlot, _ tensor: Tensor) throws -> (index: Int, required: Bool) {
+        let name = entry.name
         guard case .tensor(let elementType, let shape) = entry.type else {
             throw ModelError.invalidInput("input '\(name)': expected \(entry.type), got a tensor")
         }

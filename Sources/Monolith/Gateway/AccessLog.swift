@@ -115,7 +115,7 @@ struct AccessRecord {
     var bytesOut: Int?
     var durationMicros: UInt64
     var requestID: String
-    var traceID: String?
+    var traceID: TraceID?
     var keyID: String?
     var model: String?
     var version: String?
@@ -154,8 +154,12 @@ enum AccessLogFormat {
         w.write(#","request.id":"#)
         w.string(r.requestID)
         if let traceID = r.traceID {
-            w.write(#","trace.id":"#)
-            w.string(traceID)
+            w.write(#","trace.id":""#)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { hex in
+                traceID.write(into: hex)
+                w.write(UnsafeBufferPointer(hex))
+            }
+            w.byte(0x22)
         }
         if let keyID = r.keyID {
             w.write(#","key.id":"#)

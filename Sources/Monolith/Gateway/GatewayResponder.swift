@@ -282,7 +282,7 @@ struct GatewayResponder: HTTPResponder {
 
     /// Counts the answer and writes its access-log line.
     private func finish(
-        _ method: HTTPMethod, bytesIn: Int?, response: Response, routeIndex: Int?, requestID: String, traceID: String?,
+        _ method: HTTPMethod, bytesIn: Int?, response: Response, routeIndex: Int?, requestID: String, traceID: TraceID?,
         record: RequestRecord, client: SocketAddress?, local: GatewayLocal
     ) {
         let end = MonotonicClock.now()

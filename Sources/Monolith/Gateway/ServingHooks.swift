@@ -15,13 +15,20 @@ extension RequestContext {
 /// Runs `model`'s session like `runInference(_:feeds:outputs:)` and notes the model and the
 /// run's duration in the request's record.
 func runInference(_ model: ServedModel, feeds: [String: Tensor], outputs names: [String], context: RequestContext) throws(ServingError) -> [OutputTensor] {
-    guard let record = context.storage[RequestRecordKey.self] else {
-        return try runInference(model.session, feeds: feeds, outputs: names)
-    }
+    try timedInference(model, context) { () throws(ServingError) in try runInference(model.session, feeds: feeds, outputs: names) }
+}
+
+/// Runs a single-input model on its one input (every output), noted like the named form.
+func runInference(_ model: ServedModel, input: Tensor, context: RequestContext) throws(ServingError) -> [OutputTensor] {
+    try timedInference(model, context) { () throws(ServingError) in try runInference(model.session, inputs: [input], outputNames: model.outputNames) }
+}
+
+private func timedInference(_ model: ServedModel, _ context: RequestContext, _ run: () throws(ServingError) -> [OutputTensor]) throws(ServingError) -> [OutputTensor] {
+    guard let record = context.storage[RequestRecordKey.self] else { return try run() }
     let start = MonotonicClock.now()
     defer {
         record.inferenceModel = model
         record.inferenceNanos = MonotonicClock.now() &- start
     }
-    return try runInference(model.session, feeds: feeds, outputs: names)
+    return try run()
 }

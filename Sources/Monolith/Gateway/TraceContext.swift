@@ -1,3 +1,5 @@
+import HTTPKit
+
 /// W3C Trace Context (https://www.w3.org/TR/trace-context/) for one request: the trace it
 /// belongs to, the caller's span and the span this hop answers with.
 ///
@@ -67,22 +69,8 @@ struct TraceContext: Sendable, Equatable {
         return value
     }
 
-    /// The trace id as 32 lowercase hex digits.
-    var traceID: String {
-        String(unsafeUninitializedCapacity: 32) { out in
-            Self.writeHex(traceHigh, into: out, at: 0)
-            Self.writeHex(traceLow, into: out, at: 16)
-            return 32
-        }
-    }
-
-    /// This hop's span id as 16 lowercase hex digits.
-    var spanID: String {
-        String(unsafeUninitializedCapacity: 16) { out in
-            Self.writeHex(span, into: out, at: 0)
-            return 16
-        }
-    }
+    /// The trace id.
+    var traceID: TraceID { TraceID(high: traceHigh, low: traceLow) }
 
     /// The `traceparent` this hop answers with: same trace, this hop's span.
     var traceparent: String {
@@ -95,8 +83,7 @@ struct TraceContext: Sendable, Equatable {
     /// Writes the 55 bytes of `traceparent` into `out` (which holds at least 55).
     func writeTraceparent(into out: UnsafeMutableBufferPointer<UInt8>) {
         out[0] = 0x30; out[1] = 0x30; out[2] = 0x2D
-        Self.writeHex(traceHigh, into: out, at: 3)
-        Self.writeHex(traceLow, into: out, at: 19)
+        traceID.write(into: UnsafeMutableBufferPointer(rebasing: out[3..<35]))
         out[35] = 0x2D
         Self.writeHex(span, into: out, at: 36)
         out[52] = 0x2D

@@ -116,8 +116,9 @@ private final class ThreadSnapshotCache {
     }
 
     func lookup(cell: UInt64, generation: UInt64) -> ServingSnapshot? {
-        for entry in entries where entry.cell == cell {
-            return entry.generation == generation ? entry.snapshot : nil
+        // By index: iterating copies each entry, and copying a weak reference is a runtime call.
+        for i in entries.indices where entries[i].cell == cell {
+            return entries[i].generation == generation ? entries[i].snapshot : nil
         }
         return nil
     }

@@ -117,14 +117,7 @@ extension ModelSignature {
 
 /// One inference call with error mapping: feeds in, `OutputTensor`s out in `names` order.
 func runInference(_ session: Session, feeds: [String: Tensor], outputs names: [String]) throws(ServingError) -> [OutputTensor] {
-    let values: [String: Value]
-    do {
-        values = try session.run(feeds, outputs: names)
-    } catch let error as ModelError {
-        throw .inference(error)
-    } catch {
-        throw ServingError(.internal, "inference failed: \(error)")
-    }
+    let values = try mappingModelErrors { try session.run(feeds, outputs: names) }
     var result: [OutputTensor] = []
     result.reserveCapacity(names.count)
     for name in names {
@@ -132,4 +125,28 @@ func runInference(_ session: Session, feeds: [String: Tensor], outputs names: [S
         result.append(try OutputTensor(name: name, value: value))
     }
     return result
+}
+
+/// One inference call on positional inputs (one tensor per model input, in model order):
+/// every output, named by `names` (the model's output names in order).
+func runInference(_ session: Session, inputs: [Tensor], outputNames names: [String]) throws(ServingError) -> [OutputTensor] {
+    let values = try mappingModelErrors { try session.run(inputs: inputs) }
+    guard values.count == names.count else {
+        throw ServingError(.internal, "the model computed \(values.count) outputs for \(names.count) names")
+    }
+    var result: [OutputTensor] = []
+    result.reserveCapacity(names.count)
+    for (name, value) in zip(names, values) { result.append(try OutputTensor(name: name, value: value)) }
+    return result
+}
+
+/// Runs `body`, turning a `ModelError` into the matching `ServingError` and anything else into a 500.
+private func mappingModelErrors<T>(_ body: () throws -> T) throws(ServingError) -> T {
+    do {
+        return try body()
+    } catch let error as ModelError {
+        throw .inference(error)
+    } catch {
+        throw ServingError(.internal, "inference failed: \(error)")
+    }
 }

@@ -36,13 +36,14 @@ struct PredictRoutes: RouteCollection {
         router.post("/predict") { request, context in
             let model = try env.resolve(try env.defaultReference(), waiting: context)
             let body = request.body.bytes
-            let feeds: [String: Tensor]
-            if let tensor = FastRowDecoder.decode(body, signature: model.signature, limits: env.limits), let input = model.signature.inputs.first {
-                feeds = [input.name: tensor]
+            let outputs: [OutputTensor]
+            if let tensor = FastRowDecoder.decode(body, signature: model.signature, limits: env.limits) {
+                // The fast decoder only answers for single-input models.
+                outputs = try runInference(model, input: tensor, context: context)
             } else {
-                feeds = try PredictCodec.decode(body, signature: model.signature, limits: env.limits)
+                let feeds = try PredictCodec.decode(body, signature: model.signature, limits: env.limits)
+                outputs = try runInference(model, feeds: feeds, outputs: model.outputNames, context: context)
             }
-            let outputs = try runInference(model, feeds: feeds, outputs: model.outputNames, context: context)
             return .jsonBody(try PredictCodec.encode(outputs, model: model.name, version: model.version))
         }
     }

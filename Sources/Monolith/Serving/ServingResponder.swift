@@ -9,13 +9,14 @@ import HTTPKit
 struct ServingResponder: HTTPResponder {
     let inner: RouterResponder
     let environment: ServingEnvironment
-    /// Route templates whose handlers resolve a model and may wait for it.
-    let waitingTemplates: Set<String>
+    /// Per route (by index in the router's table): whether its handler resolves a model and
+    /// may wait for it. An array read per request instead of hashing the template.
+    let waitingRoutes: [Bool]
 
     init(inner: RouterResponder, environment: ServingEnvironment, waitingTemplates: Set<String> = ServingRoutes.waitingTemplates) {
         self.inner = inner
         self.environment = environment
-        self.waitingTemplates = waitingTemplates
+        self.waitingRoutes = inner.routeTable.map { waitingTemplates.contains($0.template) }
     }
 
     /// Inference bodies larger than this (or chunked) run on the worker pool: decoding and
@@ -24,7 +25,7 @@ struct ServingResponder: HTTPResponder {
 
     func prepare(_ head: RequestHead, context: inout RequestContext) -> RouteOptions {
         var options = inner.prepare(head, context: &context)
-        guard !options.offload, let template = context.routeTemplate, waitingTemplates.contains(template) else { return options }
+        guard !options.offload, let index = context.routeIndex, index < waitingRoutes.count, waitingRoutes[index] else { return options }
         switch head.framing {
         case .chunked: options.offload = true
         case .length(let n) where n > ServingResponder.inlineBodyLimit: options.offload = true

@@ -115,10 +115,18 @@ struct CompiledTrees: Sendable {
     /// Applies `transform` as onnxruntime's regressors do: a single target only takes PROBIT,
     /// several targets take any transform per row.
     static func transformed<T: TreeFloat & MathFloat>(_ values: [T], width: Int, _ transform: PostTransform) -> [Float] {
+        transformed(values.map { Float($0) }, width: width, transform)
+    }
+
+    /// The float form transforms in place (no copy of the scores).
+    static func transformed(_ values: [Float], width: Int, _ transform: PostTransform) -> [Float] {
+        var out = values
         if width == 1 {
-            return transform == .probit ? values.map { MLMath.probit(Float($0)) } : values.map { Float($0) }
+            if transform == .probit {
+                for i in out.indices { out[i] = MLMath.probit(out[i]) }
+            }
+            return out
         }
-        var out = values.map { Float($0) }
         guard transform != .none else { return out }
         out.withUnsafeMutableBufferPointer { o in
             guard let base = o.baseAddress else { return }

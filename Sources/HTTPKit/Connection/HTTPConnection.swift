@@ -23,20 +23,23 @@ final class HTTPConnection {
     /// Copied from the environment once: read on every request, no unowned-reference traffic.
     let responder: any HTTPResponder
     let maxPendingOutput: Int
-    var parser: HTTPRequestParser
-    var machine: HTTPConnectionStateMachine
+    // The state below is touched only by the owning loop's thread, one call at a time, and
+    // never lent out while a closure mutates it: the runtime's exclusivity bookkeeping
+    // (a begin/end call on every mutation of a class property) is skipped for these hot fields.
+    @exclusivity(unchecked) var parser: HTTPRequestParser
+    @exclusivity(unchecked) var machine: HTTPConnectionStateMachine
 
     /// Received bytes not consumed yet.
-    var input: [UInt8] = []
+    @exclusivity(unchecked) var input: [UInt8] = []
     /// Response bytes not sent yet start at `outputSent`.
-    var output: [UInt8] = []
+    @exclusivity(unchecked) var output: [UInt8] = []
     var outputSent = 0
 
-    var exchange: Exchange = .none
-    var head: RequestHead?
-    var context: RequestContext?
+    @exclusivity(unchecked) var exchange: Exchange = .none
+    @exclusivity(unchecked) var head: RequestHead?
+    @exclusivity(unchecked) var context: RequestContext?
     var options = RouteOptions.inline
-    var body: [UInt8] = []
+    @exclusivity(unchecked) var body: [UInt8] = []
     var closeAfterExchange = false
     var continuePending = false
     var streamBytesToAcknowledge = 0

@@ -299,11 +299,14 @@ struct GatewayResponder: HTTPResponder {
                 local.metrics.observeInference(series: series, nanos: record.inferenceNanos)
             }
         }
+        let level: Logger.Level = status >= 500 ? .error : .info
+        let logs = settings.accessLog && level >= settings.logLevel
+        // The wall clock only when a key's last use or a log line needs it.
+        guard logs || record.key != nil else { return }
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         record.key?.noteUse(at: Int64(wall.tv_sec))
-        let level: Logger.Level = status >= 500 ? .error : .info
-        guard settings.accessLog, level >= settings.logLevel else { return }
+        guard logs else { return }
         if local.clockSecond != wall.tv_sec {
             local.clockSecond = wall.tv_sec
             local.clockPrefix = AccessLogFormat.secondPrefix(wall.tv_sec)

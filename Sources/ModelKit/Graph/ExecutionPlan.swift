@@ -20,6 +20,8 @@ struct ExecutionPlan: Sendable {
         /// by a step, so its buffer may go back to the pool.
         let recyclable: Set<Int>
         let maxInputCount: Int
+        /// Whether any buffer goes back to the pool after this step.
+        let recycles: Bool
 
         init(op: any Operator, label: String, inputs: [Int], takes: [Bool], outputs: [Int], frees: [Int],
              recyclable: Set<Int>, maxInputCount: Int) {
@@ -31,10 +33,13 @@ struct ExecutionPlan: Sendable {
             self.outputs = outputs
             self.frees = frees
             self.maxInputCount = maxInputCount
+            self.recycles = !recyclable.isEmpty
         }
     }
 
     let steps: [Step]
+    /// The most inputs any step reads (the run's input buffer is reserved once at this size).
+    let maxInputCount: Int
     /// The slot table each run starts from: constants filled in, everything else `nil`.
     let initialSlots: [Value?]
 
@@ -90,48 +95,75 @@ struct ExecutionPlan: Sendable {
                               maxInputCount: slots.count))
         }
         self.steps = steps
+        self.maxInputCount = steps.reduce(0) { max($0, $1.maxInputCount) }
         self.initialSlots = graph.constants.map { $0.map { Value.tensor($0) } }
     }
 
     /// Runs the steps over `slots` (feeds already placed) and leaves the outputs in them.
+    ///
+    /// The plan is shared by every thread running the session: its steps are read in place
+    /// (`unowned(unsafe)`, buffer pointers) rather than retained, since a retain of a shared
+    /// object is a write to a cache line the other cores keep taking back.
     func execute(_ slots: inout [Value?], limits: ModelLimits, pool: BufferPool?) throws {
         var inputs = OperatorInputs(values: [], limits: limits, pool: pool)
-        inputs.values.reserveCapacity(steps.reduce(0) { max($0, $1.maxInputCount) })
-        for step in steps {
-            inputs.values.removeAll(keepingCapacity: true)
-            let takes = step.takes
-            for (j, slot) in step.inputs.enumerated() {
-                if slot < 0 {
-                    inputs.values.append(nil)
-                } else if takes[j] {
-                    inputs.values.append(slots[slot].take())
-                } else {
-                    inputs.values.append(slots[slot])
+        inputs.values.reserveCapacity(maxInputCount)
+        try withExtendedLifetime(steps) {
+            try steps.withUnsafeBufferPointer { stepBuffer in
+                for s in stepBuffer.indices {
+                    unowned(unsafe) let step = stepBuffer[s]
+                    try run(step, &slots, &inputs, pool)
                 }
             }
-            var results: [Value]
-            do {
-                results = try step.op.run(&inputs)
-            } catch let error as ModelError {
-                throw ModelError(error.kind == .limitExceeded ? .limitExceeded : .runtime, "\(step.label): \(error.message)")
+        }
+    }
+
+    @inline(__always)
+    private func run(_ step: Step, _ slots: inout [Value?], _ inputs: inout OperatorInputs, _ pool: BufferPool?) throws {
+        inputs.values.removeAll(keepingCapacity: true)
+        step.inputs.withUnsafeBufferPointer { stepInputs in
+            step.takes.withUnsafeBufferPointer { takes in
+                for j in stepInputs.indices {
+                    let slot = stepInputs[j]
+                    if slot < 0 {
+                        inputs.values.append(nil)
+                    } else if takes[j] {
+                        inputs.values.append(slots[slot].take())
+                    } else {
+                        inputs.values.append(slots[slot])
+                    }
+                }
             }
-            let outputs = step.outputs
-            guard results.count >= outputs.count else {
-                throw ModelError.runtime("\(step.label): produced \(results.count) values for \(outputs.count) outputs")
-            }
-            if results.count > outputs.count { results.removeLast(results.count - outputs.count) }
+        }
+        var results: [Value]
+        do {
+            results = try step.op.run(&inputs)
+        } catch let error as ModelError {
+            throw ModelError(error.kind == .limitExceeded ? .limitExceeded : .runtime, "\(step.label): \(error.message)")
+        }
+        let outputCount = step.outputs.count
+        guard results.count >= outputCount else {
+            throw ModelError.runtime("\(step.label): produced \(results.count) values for \(outputCount) outputs")
+        }
+        if results.count > outputCount { results.removeLast(results.count - outputCount) }
+        step.outputs.withUnsafeBufferPointer { outputs in
             for i in stride(from: outputs.count - 1, through: 0, by: -1) {
                 let value = results.removeLast()
                 if outputs[i] >= 0 { slots[outputs[i]] = value }
             }
-            if let pool, !step.recyclable.isEmpty {
+        }
+        step.frees.withUnsafeBufferPointer { frees in
+            if let pool, step.recycles {
                 // Inputs moved in at their last use and not consumed by the operator.
-                for (j, slot) in step.inputs.enumerated() where step.takes[j] && step.recyclable.contains(slot) {
-                    pool.recycle(inputs.values[j].take())
+                step.inputs.withUnsafeBufferPointer { stepInputs in
+                    step.takes.withUnsafeBufferPointer { takes in
+                        for j in stepInputs.indices where takes[j] && step.recyclable.contains(stepInputs[j]) {
+                            pool.recycle(inputs.values[j].take())
+                        }
+                    }
                 }
-                for slot in step.frees where step.recyclable.contains(slot) { pool.recycle(slots[slot].take()) }
+                for slot in frees where step.recyclable.contains(slot) { pool.recycle(slots[slot].take()) }
             }
-            for slot in step.frees { slots[slot] = nil }
+            for slot in frees { slots[slot] = nil }
         }
     }
 }

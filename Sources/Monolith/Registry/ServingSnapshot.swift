@@ -55,7 +55,10 @@ struct ServedVersion: Sendable {
 }
 
 /// One model as the serving snapshot lists it: versions by ascending number, aliases.
-struct ServedModelEntry: Sendable {
+///
+/// A class: every request resolves through it from any thread, and copying a struct of
+/// arrays would retain each of them (shared cache lines) where a class costs one.
+final class ServedModelEntry: Sendable {
     /// The model's name.
     let name: String
     /// Versions by ascending number.
@@ -64,12 +67,17 @@ struct ServedModelEntry: Sendable {
     let aliases: [String: Int64]
     /// Index in `versions` of the highest ready version (what `latest` means).
     let latestReadyIndex: Int?
+    /// The loaded model of that version (the default resolution of most requests).
+    let latestReadyModel: LoadedModel?
 
     init(name: String, versions: [ServedVersion], aliases: [String: Int64]) {
         self.name = name
-        self.versions = versions.sorted { $0.number < $1.number }
+        let sorted = versions.sorted { $0.number < $1.number }
+        let latest = sorted.lastIndex { $0.state == .ready }
+        self.versions = sorted
         self.aliases = aliases
-        self.latestReadyIndex = self.versions.lastIndex { $0.state == .ready }
+        self.latestReadyIndex = latest
+        self.latestReadyModel = latest.flatMap { sorted[$0].model }
     }
 
     /// The version numbered `number` (binary search).
@@ -116,7 +124,7 @@ struct ServedModelEntry: Sendable {
     }
 
     private func resolveLatest() -> ModelResolution {
-        if let ready = latestReady, let model = ready.model { return .ready(model) }
+        if let model = latestReadyModel { return .ready(model) }
         if let loading = versions.last(where: { $0.state == .loading }) {
             return .loading(name: name, version: loading.number)
         }

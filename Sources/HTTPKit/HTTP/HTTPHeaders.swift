@@ -22,6 +22,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
         fields = []
     }
 
+    /// Creates an empty header list with room for `fields` lines totalling `bytes` bytes.
+    public init(reservingFields fields: Int, bytes: Int) {
+        self.init()
+        reserveCapacity(fields: fields, bytes: bytes)
+    }
+
     /// Creates headers from ordered name/value pairs.
     public init(_ pairs: [(String, String)]) {
         self.init()

@@ -52,8 +52,7 @@ public struct RouterResponder: HTTPResponder {
         }
         switch context.match {
         case .route(let index):
-            let route = routes[index]
-            return run(route.middleware, 0, request, &context, route.handler, renderer: renderers[route.renderer].renderer)
+            return run(routes[index].middleware, 0, request, &context, routes[index].handler, renderer: renderers[routes[index].renderer].renderer)
         case .methodNotAllowed(let allowed):
             let allow = allowHeader(allowed)
             let handler: RouteHandler = { _, _ in
@@ -144,14 +143,20 @@ public struct RouterResponder: HTTPResponder {
 
     /// Depth-first match from `node`; `pos` is the start of the next segment or -1 at the end.
     func visit(_ node: Int, _ pos: Int, _ p: UnsafeBufferPointer<UInt8>, _ search: inout Search) -> Bool {
-        let n = trie.nodes[node]
+        // The trie is read in place: copying a node (or an edge) would retain its arrays,
+        // which every loop thread shares, on every request.
+        trie.nodes.withUnsafeBufferPointer { nodes in visit(nodes, node, pos, p, &search) }
+    }
+
+    private func visit(_ nodes: UnsafeBufferPointer<RouteTrie.Node>, _ node: Int, _ pos: Int, _ p: UnsafeBufferPointer<UInt8>,
+                       _ search: inout Search) -> Bool {
         guard pos >= 0 else {
-            guard !n.routes.isEmpty else { return false }
-            if let route = route(in: n, for: search.method) {
+            guard !nodes[node].routes.isEmpty else { return false }
+            if let route = route(in: nodes[node].routes, for: search.method) {
                 search.found = route
                 return true
             }
-            if search.allowed == nil { search.allowed = n.routes.map(\.method) }
+            if search.allowed == nil { search.allowed = nodes[node].routes.map(\.method) }
             return false
         }
         var end = pos
@@ -159,23 +164,29 @@ public struct RouterResponder: HTTPResponder {
         let next = end < p.count ? end + 1 : -1
         let segment = UnsafeBufferPointer(rebasing: p[pos..<end])
 
-        if !n.literals.isEmpty {
+        if !nodes[node].literals.isEmpty {
             let hasEscape = segment.contains(HTTPByte.percent)
             let decoded: [UInt8]? = hasEscape ? Array(PercentDecoding.decode(segment).utf8) : nil
-            for edge in n.literals {
-                let equal = decoded.map { $0 == edge.segment } ?? segment.elementsEqual(edge.segment)
-                if equal && visit(edge.child, next, p, &search) { return true }
+            for i in nodes[node].literals.indices {
+                let equal = nodes[node].literals[i].segment.withUnsafeBufferPointer { edge in
+                    decoded.map { $0.elementsEqual(edge) } ?? segment.elementsEqual(edge)
+                }
+                if equal && visit(nodes, nodes[node].literals[i].child, next, p, &search) { return true }
             }
         }
-        for edge in n.verbs where segment.count > edge.verb.count && segment.suffix(edge.verb.count).elementsEqual(edge.verb) {
-            search.captures.append((edge.name, pos, end - edge.verb.count))
-            if visit(edge.child, next, p, &search) { return true }
+        for i in nodes[node].verbs.indices {
+            let matches = nodes[node].verbs[i].verb.withUnsafeBufferPointer { verb in
+                segment.count > verb.count && segment.suffix(verb.count).elementsEqual(verb)
+            }
+            guard matches else { continue }
+            search.captures.append((nodes[node].verbs[i].name, pos, end - nodes[node].verbs[i].verb.count))
+            if visit(nodes, nodes[node].verbs[i].child, next, p, &search) { return true }
             search.captures.removeLast()
         }
         if !segment.isEmpty {
-            for edge in n.parameters {
-                search.captures.append((edge.name, pos, end))
-                if visit(edge.child, next, p, &search) { return true }
+            for i in nodes[node].parameters.indices {
+                search.captures.append((nodes[node].parameters[i].name, pos, end))
+                if visit(nodes, nodes[node].parameters[i].child, next, p, &search) { return true }
                 search.captures.removeLast()
             }
         }
@@ -183,9 +194,9 @@ public struct RouterResponder: HTTPResponder {
     }
 
     /// The route for `method`; HEAD falls back to GET (RFC 9110 §9.3.2).
-    func route(in node: RouteTrie.Node, for method: HTTPMethod) -> Int? {
-        if let r = node.routes.first(where: { $0.method == method }) { return r.route }
-        if method == .head, let r = node.routes.first(where: { $0.method == .get }) { return r.route }
+    func route(in routes: [(method: HTTPMethod, route: Int)], for method: HTTPMethod) -> Int? {
+        if let r = routes.first(where: { $0.method == method }) { return r.route }
+        if method == .head, let r = routes.first(where: { $0.method == .get }) { return r.route }
         return nil
     }
 }

@@ -13,9 +13,22 @@ final class RequestRecord: @unchecked Sendable {
     var key: ThreadKey?
     /// The model a serving handler resolved (access log `model.name` / `model.version`).
     var model: ServedModel?
-    /// The model `Session.run` ran and its duration (inference histogram).
-    var inferenceModel: ServedModel?
+    /// The model `Session.run` ran, when it is not `model` (one reference less to count
+    /// on the usual request, where they are the same), and the run's duration.
+    var otherInferenceModel: ServedModel?
     var inferenceNanos: UInt64 = 0
+    /// Whether inference ran (the inference histogram).
+    var inferred = false
+
+    /// The model inference ran on, if it ran.
+    var inferenceModel: ServedModel? { inferred ? otherInferenceModel ?? model : nil }
+
+    /// Notes an inference run on `served` that took `nanos`.
+    func noteInference(_ served: ServedModel, nanos: UInt64) {
+        if served !== model { otherInferenceModel = served }
+        inferenceNanos = nanos
+        inferred = true
+    }
 
     init(start: UInt64) {
         self.start = start

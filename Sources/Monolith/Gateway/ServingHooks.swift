@@ -26,9 +26,6 @@ func runInference(_ model: ServedModel, input: Tensor, context: RequestContext) 
 private func timedInference(_ model: ServedModel, _ context: RequestContext, _ run: () throws(ServingError) -> [OutputTensor]) throws(ServingError) -> [OutputTensor] {
     guard let record = context.storage[RequestRecordKey.self] else { return try run() }
     let start = MonotonicClock.now()
-    defer {
-        record.inferenceModel = model
-        record.inferenceNanos = MonotonicClock.now() &- start
-    }
+    defer { record.noteInference(model, nanos: MonotonicClock.now() &- start) }
     return try run()
 }

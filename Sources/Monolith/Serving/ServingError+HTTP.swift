@@ -54,11 +54,15 @@ struct MLflowErrorRenderer: HTTPErrorRenderer {
 extension Response {
     /// `Content-Type: application/json`, built once: the hot routes copy it (a retain)
     /// instead of building header storage per response.
-    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
-
-    /// A JSON body with status 200 (or `status`) and the shared JSON header.
+    /// A JSON body with status 200 (or `status`).
+    ///
+    /// The header list is made per response with room for the gateway's fields (request id,
+    /// traceparent): a shared constant list would be copied on the gateway's first addition
+    /// anyway, after every loop thread had retained the same storage.
     static func jsonBody(_ bytes: [UInt8], status: HTTPStatus = .ok) -> Response {
-        Response(status: status, headers: jsonHeaders, body: .bytes(bytes))
+        var headers = HTTPHeaders(reservingFields: 4, bytes: 160)
+        headers.add(name: "Content-Type", value: "application/json")
+        return Response(status: status, headers: headers, body: .bytes(bytes))
     }
 
     /// A status with an empty body (V2 health answers).

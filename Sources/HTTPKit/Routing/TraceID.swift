@@ -19,14 +19,18 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
 
     /// Writes the 32 hex digits into `out` (which holds at least 32).
     public func write(into out: UnsafeMutableBufferPointer<UInt8>) {
-        for i in 0..<16 {
-            out[i] = Self.digit(high >> UInt64(60 - 4 * i))
-            out[16 + i] = Self.digit(low >> UInt64(60 - 4 * i))
-        }
+        Self.writeHex(high, into: out, at: 0)
+        Self.writeHex(low, into: out, at: 16)
     }
 
+    /// Writes `value` as 16 lowercase hex digits at `offset` (W3C ids are lowercase hex).
+    public static func writeHex(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for i in 0..<16 { out[offset + i] = hexDigit(value >> UInt64(60 - 4 * i)) }
+    }
+
+    /// The lowercase hex digit of the low four bits of `d`.
     @inline(__always)
-    static func digit(_ d: UInt64) -> UInt8 {
+    public static func hexDigit(_ d: UInt64) -> UInt8 {
         let v = UInt8(truncatingIfNeeded: d & 0xF)
         return v < 10 ? 0x30 &+ v : 0x57 &+ v
     }

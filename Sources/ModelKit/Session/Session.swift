@@ -21,12 +21,13 @@ public final class Session: Sendable {
     private let plan: ExecutionPlan
     private let pool = BufferPool()
     /// Feedable values (required inputs and overridable initializers) by name.
-    private let feedSlots: [String: (slot: Int, type: ValueType, required: Bool)]
+    private let feedSlots: [String: FeedSlot]
     private let requiredCount: Int
     private let outputSlots: [(name: String, slot: Int)]
     /// The required inputs' slots, in the order of `inputs`.
     private let inputSlots: [FeedSlot]
 
+    /// A value a caller may feed: its name, slot, declared type and whether it is required.
     private struct FeedSlot {
         let name: String
         let slot: Int
@@ -46,16 +47,15 @@ public final class Session: Sendable {
         let graph = try Graph(model: model, limits: limits, registry: registry)
         self.limits = limits
         self.plan = ExecutionPlan(graph: graph)
-        var feeds: [String: (slot: Int, type: ValueType, required: Bool)] = [:]
-        for id in graph.inputs {
-            feeds[graph.names[id.index]] = (id.index, graph.facts[id.index].type, true)
+        func feedSlot(_ id: ValueID, required: Bool) -> FeedSlot {
+            FeedSlot(name: graph.names[id.index], slot: id.index, type: graph.facts[id.index].type, required: required)
         }
-        for id in graph.overridableInputs {
-            feeds[graph.names[id.index]] = (id.index, graph.facts[id.index].type, false)
-        }
+        let required = graph.inputs.map { feedSlot($0, required: true) }
+        var feeds: [String: FeedSlot] = [:]
+        for slot in required + graph.overridableInputs.map({ feedSlot($0, required: false) }) { feeds[slot.name] = slot }
         self.feedSlots = feeds
         self.requiredCount = graph.inputs.count
-        self.inputSlots = graph.inputs.map { FeedSlot(name: graph.names[$0.index], slot: $0.index, type: graph.facts[$0.index].type, required: true) }
+        self.inputSlots = required
         self.inputs = graph.inputs.map { ValueDescription(name: graph.names[$0.index], type: graph.facts[$0.index].type) }
         self.outputs = graph.outputs.map { ValueDescription(name: graph.names[$0.index], type: graph.facts[$0.index].type) }
         self.outputSlots = graph.outputs.map { (graph.names[$0.index], $0.index) }
@@ -167,7 +167,7 @@ public final class Session: Sendable {
     /// Checks a tensor feed against the declared input: element type, rank, static dimensions.
     private func checkFeed(_ name: String, _ tensor: Tensor) throws -> (index: Int, required: Bool) {
         guard let entry = feedSlots[name] else { throw unknownInput(name) }
-        return try checkFeed(FeedSlot(name: name, slot: entry.slot, type: entry.type, required: entry.required), tensor)
+        return try checkFeed(entry, tensor)
     }
 
     /// Checks a tensor feed against a known feedable slot.

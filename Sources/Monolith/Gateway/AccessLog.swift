@@ -314,8 +314,8 @@ struct LineWriter {
                     case 0x09: write(#"\t"#)
                     case 0..<0x20:
                         write(#"\u00"#)
-                        byte(TraceContext.hexDigit(UInt64(b >> 4)))
-                        byte(TraceContext.hexDigit(UInt64(b & 0xF)))
+                        byte(TraceID.hexDigit(UInt64(b >> 4)))
+                        byte(TraceID.hexDigit(UInt64(b & 0xF)))
                     default: byte(b)
                     }
                 }

@@ -85,20 +85,10 @@ struct TraceContext: Sendable, Equatable {
         out[0] = 0x30; out[1] = 0x30; out[2] = 0x2D
         traceID.write(into: UnsafeMutableBufferPointer(rebasing: out[3..<35]))
         out[35] = 0x2D
-        Self.writeHex(span, into: out, at: 36)
+        TraceID.writeHex(span, into: out, at: 36)
         out[52] = 0x2D
-        out[53] = Self.hexDigit(UInt64(flags >> 4))
-        out[54] = Self.hexDigit(UInt64(flags & 0x0F))
-    }
-
-    @inline(__always)
-    static func hexDigit(_ d: UInt64) -> UInt8 {
-        let v = UInt8(truncatingIfNeeded: d & 0xF)
-        return v < 10 ? 0x30 &+ v : 0x57 &+ v
-    }
-
-    static func writeHex(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-        for i in 0..<16 { out[offset + i] = hexDigit(value >> UInt64(60 - 4 * i)) }
+        out[53] = TraceID.hexDigit(UInt64(flags >> 4))
+        out[54] = TraceID.hexDigit(UInt64(flags & 0x0F))
     }
 }
 

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench" / "lib"))
+import procs  # noqa: E402  (the suite's free_port, wait_ready and stop by process group)
 
 WRK_LUA = """
 wrk.method = "POST"
@@ -40,12 +41,6 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BAR_KEY")
 wrk.body = os.getenv("BAR_BODY")
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def linear_model(path):
@@ -67,18 +62,6 @@ def rf_model(path, work):
     subprocess.run([sys.executable, str(ROOT / "bench" / "lib" / "make_models.py"), str(work / "models")], check=True,
                    stdout=subprocess.DEVNULL)
     shutil.copy(work / "models" / "registries" / "rf" / "models" / "1" / "model.onnx", path)
-
-
-def wait_ready(port, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError(f"127.0.0.1:{port} not ready after {timeout}s")
 
 
 def post(port, body, key):
@@ -126,24 +109,16 @@ def start(binary, data, registry, port, extra_env, log_mode, log_path):
     env.update(extra_env)
     drain = None
     if log_mode == "pipe":
-        proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         drain = Drain(proc.stdout)
         drain.start()
     else:
         target = open(os.devnull if log_mode == "devnull" else log_path, "wb")
-        proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=target, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=target, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         target.close()
     return proc, drain
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def main():
@@ -161,7 +136,7 @@ def main():
         sys.exit(f"{binary} not found: swift build -c release")
 
     work = Path(tempfile.mkdtemp(prefix="gateway-bar-"))
-    procs = []
+    started = []
     try:
         registry = work / "registry" / "m" / "1"
         registry.mkdir(parents=True)
@@ -173,16 +148,16 @@ def main():
         lua.write_text(WRK_LUA)
         body = json.dumps({"features": [0.5, 1.2, -0.3, 2.0, 0.0, 1.1, -1.4, 0.7]}, separators=(",", ":"))
 
-        port_on, port_off = free_port(), free_port()
+        port_on, port_off = procs.free_port(), procs.free_port()
         log_on = work / "access-on.log"
         on, drain_on = start(binary, data_on, work / "registry", port_on,
                              {"MONOLITH_RATE_LIMIT_PREDICT": "1000000:1000000"}, args.log, log_on)
-        procs.append(on)
+        started.append(on)
         off, drain_off = start(binary, data_off, work / "registry", port_off, {"MONOLITH_GATEWAY": "off"}, args.log,
                                work / "access-off.log")
-        procs.append(off)
-        wait_ready(port_on)
-        wait_ready(port_off)
+        started.append(off)
+        procs.wait_ready(on, port_on, "/health/ready", time.monotonic(), 120)
+        procs.wait_ready(off, port_off, "/health/ready", time.monotonic(), 120)
 
         # Same answer from both; the chain's headers only on one.
         s_on, h_on, b_on = post(port_on, body, key)
@@ -233,8 +208,8 @@ def main():
             metrics = r.read().decode()
         counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
                       if line.startswith('monolith_http_requests_total{route="/predict"'))
-        stop(on)
-        stop(off)
+        procs.stop(on, grace=20)
+        procs.stop(off, grace=20)
         lines = None
         if args.log == "file":
             lines = sum(1 for line in open(log_on, "rb") if b'"monolith.access"' in line)
@@ -254,8 +229,8 @@ def main():
             Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
         return 0 if figures["pass"] else 1
     finally:
-        for p in procs:
-            stop(p)
+        for p in started:
+            procs.stop(p, grace=20)
         shutil.rmtree(work, ignore_errors=True)
 
 

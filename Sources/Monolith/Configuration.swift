@@ -10,6 +10,7 @@ import HTTPKit
 /// | `MONOLITH_LOG_FORMAT` | `--log-format` | json |
 /// | `MONOLITH_SHUTDOWN_GRACE` | `--shutdown-grace` | 10 (seconds) |
 /// | `MONOLITH_EVENT_LOOPS` | `--event-loops` | CPUs this process may run on |
+/// | `MONOLITH_IO_URING` | | on (batched sends where the kernel allows io_uring) |
 /// | `MONOLITH_DATA` | `--data` | ./data |
 /// | `MONOLITH_REGISTRY` | `--registry` | unset |
 /// | `MONOLITH_POLL_INTERVAL` | | 2 (seconds) |
@@ -27,6 +28,8 @@ struct Configuration: Sendable, Equatable {
     var shutdownGrace: Duration = .seconds(10)
     /// Event-loop threads; nil means one per CPU available to the process.
     var eventLoops: Int?
+    /// Send each epoll batch's answers in one io_uring submission when available.
+    var batchedSends = true
     /// The SQLite file and the artifact store live here.
     var dataDirectory = "./data"
     /// A registry folder to import and watch.
@@ -88,6 +91,13 @@ struct Configuration: Sendable, Equatable {
         if let (v, source) = value("event-loops", "MONOLITH_EVENT_LOOPS") {
             guard let n = Int(v), (1...256).contains(n) else { throw UsageError("\(source): invalid event-loop count '\(v)' (1-256)") }
             c.eventLoops = n
+        }
+        if let v = environment["MONOLITH_IO_URING"], !v.isEmpty {
+            switch v.lowercased() {
+            case "1", "on", "true", "yes": c.batchedSends = true
+            case "0", "off", "false", "no": c.batchedSends = false
+            default: throw UsageError("MONOLITH_IO_URING: invalid value '\(v)' (on or off)")
+            }
         }
         c.dataDirectory = dataDirectory(environment: environment, arguments: arguments)
         if let (v, _) = value("registry", "MONOLITH_REGISTRY") { c.registryFolder = v }

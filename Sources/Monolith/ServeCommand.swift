@@ -70,7 +70,7 @@ enum ServeCommand: MonolithCommand {
         }
         let serverConfiguration = ServerConfiguration(
             host: configuration.host, port: configuration.port, loopCount: configuration.eventLoops,
-            shutdownGrace: configuration.shutdownGrace, handleSignals: true)
+            shutdownGrace: configuration.shutdownGrace, handleSignals: true, batchedSends: configuration.batchedSends)
         ProcessLimits.raiseOpenFileLimit()
         do {
             let server = try HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)

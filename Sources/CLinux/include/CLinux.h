@@ -78,4 +78,19 @@ long clinux_raise_nofile_limit(void);
 
 /// Restores the default SIGTERM/SIGINT dispositions.
 void clinux_reset_shutdown_signals(void);
+
+/// An io_uring that sends to many sockets in one system call (SendRing.c).
+typedef struct clinux_send_ring clinux_send_ring;
+
+/// A ring of at least `entries` slots, or NULL when io_uring is unavailable (old kernel,
+/// disabled by sysctl, refused by a seccomp profile such as Docker's default).
+clinux_send_ring *clinux_send_ring_create(unsigned entries);
+void clinux_send_ring_destroy(clinux_send_ring *ring);
+/// The most sends one call may carry.
+unsigned clinux_send_ring_capacity(const clinux_send_ring *ring);
+/// Sends `lengths[i]` bytes of `buffers[i]` on `fds[i]` for i < count (<= capacity), all
+/// non-blocking (MSG_DONTWAIT | MSG_NOSIGNAL); `results[i]` is the byte count or -errno.
+/// Returns count, or -errno when the ring itself failed (results then partly -ECANCELED).
+int clinux_send_ring_send(clinux_send_ring *ring, const int *fds, const void *const *buffers,
+                          const unsigned *lengths, int *results, unsigned count);
 #endif

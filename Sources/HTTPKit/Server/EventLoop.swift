@@ -46,6 +46,11 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     /// The previous batch's queue, kept for its capacity (the two swap each batch).
     private var flushing: [HTTPConnection] = []
     private var inBatch = false
+    /// Sends a batch's answers in one system call where io_uring is available.
+    private var sendRing: SendRing?
+    private let useSendRing: Bool
+    /// The connections in the send ring's current batch, in the ring's order.
+    private var ringMembers: [HTTPConnection] = []
     private let readBuffer: UnsafeMutableRawBufferPointer
 
     init(listenFD: Int32, configuration: ServerConfiguration, responder: any HTTPResponder, logger: Logger,
@@ -70,6 +75,7 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
         self.maxConnections = configuration.maxConnections
         self.pool = pool
         self.counter = counter
+        self.useSendRing = configuration.batchedSends
         var seed = SystemRandomNumberGenerator()
         self.idState = seed.next()
         let shortest = min(timeouts.idle, timeouts.headerRead, timeouts.bodyStall, timeouts.writeStall)
@@ -114,6 +120,8 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
 
     /// Runs until shutdown completes.
     func run() {
+        // Created here, on the loop's thread: the ring accepts submissions from one thread only.
+        if useSendRing { sendRing = SendRing(entries: Int(Self.maxEvents)) }
         dateCache.refresh()
         var now0 = MonotonicClock.now()
         nextSweep = now0 &+ sweepInterval
@@ -193,12 +201,54 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     private func flushBatch(now: UInt64) {
         guard !flushQueue.isEmpty else { return }
         swap(&flushQueue, &flushing)
+        if flushing.count > 1, let ring = sendRing, ring.isUsable { sendTogether(ring, now: now) }
         for c in flushing {
             c.flushQueued = false
             guard Int(c.id.fd) < connections.count, connections[Int(c.id.fd)] === c else { continue }
             service(c, now: now)
         }
         flushing.removeAll(keepingCapacity: true)
+    }
+
+    /// Sends the queued connections' pending output through the ring, as many per system call
+    /// as it takes; whatever does not fit or does not go out is left to `service`.
+    private func sendTogether(_ ring: SendRing, now: UInt64) {
+        for c in flushing {
+            guard c.hasPendingOutput, !c.closeNow, Int(c.id.fd) < connections.count, connections[Int(c.id.fd)] === c else { continue }
+            var added = addToRing(ring, c)
+            if !added {
+                submitRing(ring, now: now)
+                added = addToRing(ring, c)
+            }
+            if added { ringMembers.append(c) }
+        }
+        submitRing(ring, now: now)
+    }
+
+    private func addToRing(_ ring: SendRing, _ c: HTTPConnection) -> Bool {
+        let sent = c.outputSent
+        return c.output.withUnsafeBytes { p in
+            ring.add(fd: c.id.fd, bytes: UnsafeRawBufferPointer(rebasing: p[sent...]))
+        }
+    }
+
+    private func submitRing(_ ring: SendRing, now: UInt64) {
+        guard ring.count > 0 else { return }
+        ring.submit()
+        for (i, c) in ringMembers.enumerated() {
+            let n = ring.result(i)
+            if n > 0 {
+                c.didSend(Int(n), now: now)
+                // Output drained: parsing held back by back-pressure may resume.
+                if !c.hasPendingOutput { c.processInput(now: now) }
+            } else if n == -EAGAIN || n == -EWOULDBLOCK {
+                c.sendBlocked(now: now)
+            } else if n != -EINTR {
+                c.closeNow = true
+            }
+        }
+        ring.reset()
+        ringMembers.removeAll(keepingCapacity: true)
     }
 
     /// Reads, processes and writes until the connection cannot progress. Within an epoll

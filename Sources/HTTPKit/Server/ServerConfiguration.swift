@@ -36,13 +36,17 @@ public struct ServerConfiguration: Sendable {
     public var handleSignals: Bool
     /// The listen(2) backlog.
     public var backlog: Int32
+    /// Send the answers of one epoll batch in one system call (io_uring) when the kernel
+    /// allows it; otherwise, or when false, each answer is sent with its own send(2).
+    public var batchedSends: Bool
 
     public init(
         host: String = "0.0.0.0", port: Int = 8000, loopCount: Int? = nil, workerCount: Int? = nil,
         limits: HTTPLimits = HTTPLimits(), idleTimeout: Duration = .seconds(60), headerReadTimeout: Duration = .seconds(10),
         bodyStallTimeout: Duration = .seconds(30), writeStallTimeout: Duration = .seconds(60),
         maxConnections: Int = 10_000, maxPendingOutput: Int = 1 << 20, streamingBodyHighWater: Int = 1 << 20,
-        shutdownGrace: Duration = .seconds(10), handleSignals: Bool = false, backlog: Int32 = 1024
+        shutdownGrace: Duration = .seconds(10), handleSignals: Bool = false, backlog: Int32 = 1024,
+        batchedSends: Bool = true
     ) {
         let cores = Int(clinux_available_cpus())
         self.host = host
@@ -60,6 +64,7 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.handleSignals = handleSignals
         self.backlog = backlog
+        self.batchedSends = batchedSends
     }
 
     /// The timeouts in the state machine's nanoseconds.

@@ -143,71 +143,41 @@ extension TreeEnsemble.Layout {
         }
     }
 
-    /// The leaf of every tree for one row, eight (then four) trees in lockstep (each group runs as many
-    /// steps as its deepest tree; leaves loop to themselves).
+    /// The leaf of every tree for one row. Trees go in blocks of `rowBlockTrees`, level by
+    /// level: each level advances every tree of the block by one step, so the block's descents
+    /// are independent loads the processor overlaps (a block runs as many levels as its deepest
+    /// tree; leaves loop to themselves).
     private func descendRow<S: SplitTest>(_ test: S.Type, _ np: UnsafePointer<TreeEnsemble.Node<T>>, _ x: UnsafePointer<T>,
                                           _ leaves: UnsafeMutableBufferPointer<Int32>) {
         let trees = roots.count
+        guard let lb = leaves.baseAddress else { return }
         roots.withUnsafeBufferPointer { rootBuffer in
             depths.withUnsafeBufferPointer { depthBuffer in
-                var t = 0
-                while t + 8 <= trees {
-                    var a = rootBuffer[t], b = rootBuffer[t + 1], c = rootBuffer[t + 2], d = rootBuffer[t + 3]
-                    var e = rootBuffer[t + 4], f = rootBuffer[t + 5], g = rootBuffer[t + 6], h = rootBuffer[t + 7]
+                var t0 = 0
+                while t0 < trees {
+                    let t1 = min(trees, t0 + Self.rowBlockTrees)
                     var depth: Int32 = 0
-                    for i in t..<(t + 8) { depth = max(depth, depthBuffer[i]) }
+                    for t in t0..<t1 {
+                        lb[t] = rootBuffer[t]
+                        depth = max(depth, depthBuffer[t])
+                    }
                     var k: Int32 = 0
                     while k < depth {
-                        a = step(test, np, a, x)
-                        b = step(test, np, b, x)
-                        c = step(test, np, c, x)
-                        d = step(test, np, d, x)
-                        e = step(test, np, e, x)
-                        f = step(test, np, f, x)
-                        g = step(test, np, g, x)
-                        h = step(test, np, h, x)
+                        var t = t0
+                        while t < t1 {
+                            lb[t] = step(test, np, lb[t], x)
+                            t += 1
+                        }
                         k += 1
                     }
-                    leaves[t] = a
-                    leaves[t + 1] = b
-                    leaves[t + 2] = c
-                    leaves[t + 3] = d
-                    leaves[t + 4] = e
-                    leaves[t + 5] = f
-                    leaves[t + 6] = g
-                    leaves[t + 7] = h
-                    t += 8
-                }
-                while t + 4 <= trees {
-                    var a = rootBuffer[t], b = rootBuffer[t + 1], c = rootBuffer[t + 2], d = rootBuffer[t + 3]
-                    let depth = max(max(depthBuffer[t], depthBuffer[t + 1]), max(depthBuffer[t + 2], depthBuffer[t + 3]))
-                    var k: Int32 = 0
-                    while k < depth {
-                        a = step(test, np, a, x)
-                        b = step(test, np, b, x)
-                        c = step(test, np, c, x)
-                        d = step(test, np, d, x)
-                        k += 1
-                    }
-                    leaves[t] = a
-                    leaves[t + 1] = b
-                    leaves[t + 2] = c
-                    leaves[t + 3] = d
-                    t += 4
-                }
-                while t < trees {
-                    var a = rootBuffer[t]
-                    var k: Int32 = 0
-                    while k < depthBuffer[t] {
-                        a = step(test, np, a, x)
-                        k += 1
-                    }
-                    leaves[t] = a
-                    t += 1
+                    t0 = t1
                 }
             }
         }
     }
+
+    /// Trees descended together on the one-row path.
+    static var rowBlockTrees: Int { 64 }
 
     /// Adds the leaves of tree `tree` for rows `row0 ..< row0 + count` to the scores.
     @inline(__always)

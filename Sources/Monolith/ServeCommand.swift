@@ -8,7 +8,8 @@ enum ServeCommand: MonolithCommand {
     static var options: [CommandOption] { Configuration.options }
     static let details = """
         Environment: MONOLITH_HOST, PORT, MONOLITH_LOG_LEVEL, MONOLITH_LOG_FORMAT, MONOLITH_SHUTDOWN_GRACE,
-        MONOLITH_EVENT_LOOPS, MONOLITH_DATA, MONOLITH_REGISTRY, MONOLITH_POLL_INTERVAL (seconds between
+        MONOLITH_EVENT_LOOPS, MONOLITH_IO_URING (on|off, default on: a batch of answers in one io_uring
+        submission where the kernel allows it), MONOLITH_DATA, MONOLITH_REGISTRY, MONOLITH_POLL_INTERVAL (seconds between
         registry folder scans, default 2), MONOLITH_LOAD_WAIT (seconds a request waits for a loading
         model, default 10), MONOLITH_DEFAULT_MODEL (the model POST /predict serves),
         MONOLITH_MLFLOW_SOURCE_ROOT (the folder MLflow model-versions/create may import local

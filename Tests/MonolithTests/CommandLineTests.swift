@@ -37,6 +37,8 @@ import Testing
         #expect(fromEnvironment.logFormat == .text)
         #expect(fromEnvironment.shutdownGrace == .milliseconds(2500))
         #expect(fromEnvironment.eventLoops == 3)
+        #expect(fromEnvironment.batchedSends)
+        #expect(try !Configuration.load(environment: ["MONOLITH_IO_URING": "off"], arguments: CommandLineArguments()).batchedSends)
         let flags = try CommandLineArguments(parsing: ["--port", "9002", "--shutdown-grace", "1s", "--log-level", "error"], options: serveOptions)
         let overridden = try Configuration.load(environment: environment, arguments: flags)
         #expect(overridden.port == 9002)
@@ -55,6 +57,7 @@ import Testing
         (["MONOLITH_SHUTDOWN_GRACE": "-1"], "MONOLITH_SHUTDOWN_GRACE: invalid duration '-1' (seconds)"),
         (["MONOLITH_SHUTDOWN_GRACE": "soon"], "MONOLITH_SHUTDOWN_GRACE: invalid duration 'soon' (seconds)"),
         (["MONOLITH_EVENT_LOOPS": "0"], "MONOLITH_EVENT_LOOPS: invalid event-loop count '0' (1-256)"),
+        (["MONOLITH_IO_URING": "maybe"], "MONOLITH_IO_URING: invalid value 'maybe' (on or off)"),
     ])
     func invalidValuesNameTheirSource(environment: [String: String], message: String) {
         #expect(throws: UsageError(message)) { try Configuration.load(environment: environment, arguments: CommandLineArguments()) }

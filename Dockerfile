@@ -64,14 +64,16 @@ RUN rm Sources/StoreKitLite/_StandIn.swift \
 COPY Sources/HTTPKit Sources/HTTPKit
 RUN rm Sources/HTTPKit/_StandIn.swift \
  && swift build -c release --static-swift-stdlib --target HTTPKit
+# The linker scripts that make the release link take libstdc++ and the unwinder statically.
+COPY tools/link tools/link
 COPY Sources/Monolith Sources/Monolith
 RUN rm Sources/Monolith/_StandIn.swift \
  && swift build -c release --static-swift-stdlib --product monolith \
  && install -D -m 0755 .build/release/monolith /rootfs/monolith \
  && strip --strip-all /rootfs/monolith
 
-# The runtime tree. The Swift runtime, Dispatch and SQLite are inside the binary; what it
-# still links dynamically (glibc, libm, libstdc++, libgcc_s and the loader) is copied at the
+# The runtime tree. The Swift runtime, Dispatch, SQLite, libstdc++ and the unwinder are inside
+# the binary; what it still links dynamically (glibc's libc and libm, and the loader) is copied at the
 # paths `ldd` reports, so the loader finds them in its default directories. The last line
 # runs the binary inside the finished tree: a missing library fails the build, not the run.
 RUN ldd /rootfs/monolith | grep -o '/[^ ]*' | while read -r lib; do \

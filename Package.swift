@@ -9,6 +9,14 @@ let modelKitKernelFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc
 let modelKitKernelFlags: [SwiftSetting] = []
 #endif
 
+// Release links of the executable take libstdc++ and the unwinder from their static archives
+// (tools/link/static-cxx holds two linker scripts that redirect -lstdc++ and -lgcc_s): with
+// --static-swift-stdlib the binary then loads only glibc (libc, libm) at start. Debug and test
+// builds link the dynamic Swift runtime, which brings its own libstdc++, so they are left alone.
+let staticCxxLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-L", Context.packageDirectory + "/tools/link/static-cxx"], .when(platforms: [.linux], configuration: .release)),
+]
+
 // No package dependencies: the Swift toolchain and system C libraries only.
 // SQLite is linked statically (`-l:libsqlite3.a` from Debian's libsqlite3-dev) so the
 // binary needs no libsqlite3 at run time; release builds add `--static-swift-stdlib`.
@@ -33,7 +41,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "Monolith",
-            dependencies: ["HTTPKit", "ModelKit", "StoreKitLite"]
+            dependencies: ["HTTPKit", "ModelKit", "StoreKitLite"],
+            linkerSettings: staticCxxLinkerSettings
         ),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit"]),
         .testTarget(name: "ModelKitTests", dependencies: ["ModelKit"], resources: [.copy("Fixtures")]),

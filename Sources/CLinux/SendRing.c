@@ -25,19 +25,15 @@ struct clinux_send_ring {
     size_t sq_map_len, cq_map_len, sqes_len;
 };
 
-static int ring_setup(unsigned entries, struct io_uring_params *p, unsigned flags) {
-    memset(p, 0, sizeof(*p));
-    p->flags = flags;
-    return (int)syscall(__NR_io_uring_setup, entries, p);
-}
-
 clinux_send_ring *clinux_send_ring_create(unsigned entries) {
     struct io_uring_params p;
+    memset(&p, 0, sizeof(p));
     // SINGLE_ISSUER needs Linux 6.0; an older kernel's EINVAL means no ring at all. That is
     // also the guard for the semantics relied on here: IORING_OP_SEND, and MSG_DONTWAIT
     // failing a send with EAGAIN instead of parking it until the socket drains (a parked
     // send would keep the staging buffer in use and block the loop in the wait below).
-    int fd = ring_setup(entries, &p, IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER);
+    p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
+    int fd = (int)syscall(__NR_io_uring_setup, entries, &p);
     if (fd < 0) return NULL;
     clinux_send_ring *r = calloc(1, sizeof(*r));
     if (!r) { close(fd); return NULL; }

@@ -82,8 +82,8 @@ void clinux_reset_shutdown_signals(void);
 /// An io_uring that sends to many sockets in one system call (SendRing.c).
 typedef struct clinux_send_ring clinux_send_ring;
 
-/// A ring of at least `entries` slots, or NULL when io_uring is unavailable (old kernel,
-/// disabled by sysctl, refused by a seccomp profile such as Docker's default).
+/// A ring of at least `entries` slots, or NULL when io_uring is unavailable (Linux older than
+/// 6.0, disabled by sysctl, refused by a seccomp profile such as Docker 25+'s default).
 clinux_send_ring *clinux_send_ring_create(unsigned entries);
 void clinux_send_ring_destroy(clinux_send_ring *ring);
 /// The most sends one call may carry.

@@ -174,6 +174,11 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
         service(connection, now: now)
     }
 
+    /// Whether `c` still owns its descriptor's slot (not closed during this batch).
+    private func isRegistered(_ c: HTTPConnection) -> Bool {
+        Int(c.id.fd) < connections.count && connections[Int(c.id.fd)] === c
+    }
+
     private func connection(for id: ConnectionID) -> HTTPConnection? {
         guard id.fd >= 0, Int(id.fd) < connections.count, let c = connections[Int(id.fd)], c.id == id else { return nil }
         return c
@@ -204,7 +209,7 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
         if flushing.count > 1, let ring = sendRing, ring.isUsable { sendTogether(ring, now: now) }
         for c in flushing {
             c.flushQueued = false
-            guard Int(c.id.fd) < connections.count, connections[Int(c.id.fd)] === c else { continue }
+            guard isRegistered(c) else { continue }
             service(c, now: now)
         }
         flushing.removeAll(keepingCapacity: true)
@@ -214,7 +219,7 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     /// as it takes; whatever does not fit or does not go out is left to `service`.
     private func sendTogether(_ ring: SendRing, now: UInt64) {
         for c in flushing {
-            guard c.hasPendingOutput, !c.closeNow, Int(c.id.fd) < connections.count, connections[Int(c.id.fd)] === c else { continue }
+            guard c.hasPendingOutput, !c.closeNow, isRegistered(c) else { continue }
             var added = addToRing(ring, c)
             if !added {
                 submitRing(ring, now: now)
@@ -388,8 +393,8 @@ final class EventLoop: ConnectionEnvironment, @unchecked Sendable {
     }
 
     private func close(_ c: HTTPConnection, now: UInt64) {
+        guard isRegistered(c) else { return }
         let fd = c.id.fd
-        guard Int(fd) < connections.count, connections[Int(fd)] === c else { return }
         connections[Int(fd)] = nil
         let graceful = !c.closeNow && !c.peerEOF
         c.closed()

@@ -210,4 +210,30 @@ import Testing
         state.setLoaded(VersionKey(two), try Self.loaded("m", 2))
         #expect(state.makeSnapshot().resolve("m").readyModel?.version == 2)
     }
+    /// An upload or an MLflow import adopts the session it validated. A store read taken
+    /// before that commit and applied after it (the folder watcher's, another request's)
+    /// must not drop the session: the version would read `loading` and load again from disk.
+    @Test func aReadOlderThanAnAdoptionDoesNotUnserveTheAdoptedVersion() throws {
+        let data = try TemporaryDirectory()
+        let (store, artifacts) = try Application.openStores(dataDirectory: data.path)
+        _ = try store.createModel(name: "m")
+        var state = RegistryState()
+        _ = state.apply(try store.registrySnapshot())
+        let stale = try store.registrySnapshot()
+        let one = try store.createVersion(model: "m", NewModelVersion(
+            artifact: try artifacts.put(RegistryTestModels.addConstant(1)), source: VersionSource(kind: .upload, location: ""), status: .ready))
+        let adopted = state.adopt(VersionKey(one), try Self.loaded("m", 1), after: try store.registrySnapshot())
+        #expect(adopted)
+        #expect(state.versionsToLoad().isEmpty, "adopted, not loaded again")
+        let staleApplied = state.apply(stale)
+        #expect(!staleApplied, "the older read is refused")
+        #expect(state.versionsToLoad().isEmpty)
+        #expect(state.makeSnapshot().resolve("m", .version(1)).readyModel?.version == 1)
+        // A version deleted before its adoption read is not served.
+        let two = try store.createVersion(model: "m", NewModelVersion(
+            artifact: try artifacts.put(RegistryTestModels.addConstant(2)), source: VersionSource(kind: .upload, location: ""), status: .ready))
+        _ = try store.deleteVersion(model: "m", number: 2)
+        _ = state.adopt(VersionKey(two), try Self.loaded("m", 2), after: try store.registrySnapshot())
+        #expect(state.makeSnapshot().resolve("m").readyModel?.version == 1)
+    }
 }

@@ -21,14 +21,28 @@ extension ModelRegistry {
     }
 
     /// Makes a version this process validated serve without loading it a second time.
+    /// Call after the version's row is committed: the store is read again and the model set
+    /// in the same step (`RegistryState.adopt`).
     func adopt(_ imported: ImportedVersion) {
-        state.withLock { state in state.setLoaded(VersionKey(imported.record), imported.model) }
         reportLoad(model: imported.record.modelName, succeeded: true)
+        let key = VersionKey(imported.record)
+        let records: RegistrySnapshot
         do {
-            try refresh()
+            records = try store.registrySnapshot()
         } catch {
-            logger.error("cannot refresh the registry", metadata: ["error": .string(error.message)])
+            logger.error("cannot refresh the registry", metadata: ["error": .string(RegistryError.wrapping(error, context: "cannot read the registry").message)])
+            state.withLock { state in
+                state.setLoaded(key, imported.model)
+                _ = publish(&state)
+            }
+            return
         }
+        let toLoad = state.withLock { state -> [ModelVersion] in
+            let toLoad = state.adopt(key, imported.model, after: records) ? state.versionsToLoad() : []
+            _ = publish(&state)
+            return toLoad
+        }
+        schedule(toLoad)
     }
 
     // MARK: Aliases

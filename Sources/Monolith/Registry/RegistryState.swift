@@ -59,6 +59,19 @@ struct RegistryState: Sendable {
         dirty.insert(key.name)
     }
 
+    /// Serves `model`, which this process validated for the version `key` it just stored,
+    /// given `read`, a store read taken after that commit. The read is applied first (unless
+    /// a newer one was) and the model set only while the version is live in it: a read
+    /// taken before the commit, applied later, is then refused as older and cannot prune the
+    /// model (setting it before applying left a window in which such a read dropped the
+    /// session and the version loaded a second time from disk, `loading` meanwhile).
+    /// Returns whether `read` was applied.
+    mutating func adopt(_ key: VersionKey, _ model: LoadedModel, after read: RegistrySnapshot) -> Bool {
+        let applied = apply(read)
+        if isLive(key) { setLoaded(key, model) }
+        return applied
+    }
+
     mutating func setFailed(_ key: VersionKey, _ reason: String) {
         failures[key] = reason
         dirty.insert(key.name)

@@ -22,11 +22,12 @@ COPY examples/registry/ /
 FROM ${SWIFT_IMAGE} AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# libsqlite3-dev provides libsqlite3.a, linked statically (Package.swift: -l:libsqlite3.a);
+# libsqlite3-dev and zlib1g-dev provide libsqlite3.a and libz.a, linked statically
+# (Package.swift: -l:libsqlite3.a, -l:libz.a);
 # binutils provides strip. Versions follow the base image's Debian release.
 # hadolint ignore=DL3008
 RUN apt-get update -qq \
- && apt-get install -y -qq --no-install-recommends libsqlite3-dev binutils \
+ && apt-get install -y -qq --no-install-recommends libsqlite3-dev zlib1g-dev binutils \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -55,6 +56,7 @@ RUN swift package dump-package | perl -MJSON::PP -MFile::Path=make_path -0777 -n
 # every earlier output as changed and recompiles it: correct, only slower.
 COPY Sources/CSQLite Sources/CSQLite
 COPY Sources/CLinux Sources/CLinux
+COPY Sources/CZlib Sources/CZlib
 COPY Sources/ModelKitKernels Sources/ModelKitKernels
 COPY Sources/ModelKit Sources/ModelKit
 RUN swift build -c release --static-swift-stdlib --target ModelKit

@@ -18,8 +18,9 @@ let staticCxxLinkerSettings: [LinkerSetting] = [
 ]
 
 // No package dependencies: the Swift toolchain and system C libraries only.
-// SQLite is linked statically (`-l:libsqlite3.a` from Debian's libsqlite3-dev) so the
-// binary needs no libsqlite3 at run time; release builds add `--static-swift-stdlib`.
+// SQLite and zlib are linked statically (`-l:libsqlite3.a`, `-l:libz.a` from Debian's
+// libsqlite3-dev and zlib1g-dev) so the binary needs neither at run time; release builds add
+// `--static-swift-stdlib`.
 let package = Package(
     name: "Monolith",
     products: [
@@ -31,7 +32,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "CLinux", path: "Sources/CLinux"),
-        .target(name: "HTTPKit", dependencies: ["CLinux"]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "HTTPKit",
+            dependencies: ["CLinux", "CZlib"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libz.a"])]
+        ),
         .target(name: "ModelKitKernels", swiftSettings: modelKitKernelFlags),
         .target(name: "ModelKit", dependencies: ["ModelKitKernels"]),
         .target(

@@ -64,7 +64,7 @@ enum ServeCommand: MonolithCommand {
         let responder: GatewayResponder
         do {
             let serving = try makeResponder(application: application, defaultModel: defaultModel, gateway: gateway)
-            responder = gateway.responder(wrapping: serving, routeTable: serving.inner.routeTable)
+            responder = gateway.responder(wrapping: serving, routeTable: serving.routeTable)
         } catch {
             logger.critical("route table invalid", metadata: ["error": .string("\(error)")])
             return 1

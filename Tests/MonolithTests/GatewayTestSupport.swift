@@ -45,7 +45,7 @@ final class GatewayServer {
         settings.flushInterval = .milliseconds(20)
         gateway = try application.makeGateway(settings)
         let serving = try ServeCommand.makeResponder(application: application, defaultModel: "m", gateway: gateway)
-        let responder = gateway.responder(wrapping: serving, routeTable: serving.inner.routeTable)
+        let responder = gateway.responder(wrapping: serving, routeTable: serving.routeTable)
         server = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, loopCount: 2, workerCount: 2),
                                 responder: responder, logger: logger)
         application.start()

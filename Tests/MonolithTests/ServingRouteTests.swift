@@ -120,8 +120,15 @@ struct ServingRouteTests {
         #expect(wrong.status == 400)
         let badHeader = h.send(.post, "/v2/models/affine/infer", headers: [("Inference-Header-Content-Length", "x")], body: body)
         #expect(badHeader.status == 400)
-        let gzip = h.send(.post, "/v2/models/affine/infer", headers: [("Content-Encoding", "gzip")], body: Array(ServingRouteTests.affineRow.utf8))
-        #expect(gzip.status == 415)
+        // tritonclient's request_compression_algorithm gzips the whole body; the header length
+        // counts the decoded bytes.
+        let gzipped = h.send(.post, "/v2/models/affine/infer", headers: [("Inference-Header-Content-Length", String(header.utf8.count)),
+                                                                         ("Content-Encoding", "gzip")], body: try #require(ContentCoding.gzip.encode(body)))
+        #expect(gzipped.status == 200 && Array(gzipped.bytes.suffix(4)) == littleEndianBytes([Float(1.75)]))
+        let notGzip = h.send(.post, "/v2/models/affine/infer", headers: [("Content-Encoding", "gzip")], body: Array(ServingRouteTests.affineRow.utf8))
+        #expect(notGzip.status == 400 && notGzip.error?.contains("not valid gzip data") == true)
+        let brotli = h.send(.post, "/v2/models/affine/infer", headers: [("Content-Encoding", "br")], body: Array(ServingRouteTests.affineRow.utf8))
+        #expect(brotli.status == 415 && brotli.response.headers["Accept-Encoding"] == "gzip, deflate")
     }
 
     @Test func v2InferErrors() {

@@ -1,9 +1,13 @@
 """NVIDIA's tritonclient (HTTP) against monolith, unchanged: health, metadata, inference with
 binary tensors (its default) and with JSON tensors, outputs equal to onnxruntime's."""
 
+import gzip
+import json
+
 import numpy as np
 import onnxruntime as ort
 import pytest
+import requests
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
@@ -140,3 +144,29 @@ def test_model_repository_extension(client):
     assert not client.is_model_ready("two")
     client.load_model("two", headers=ADMIN)
     assert client.is_model_ready("two")
+
+
+@pytest.mark.parametrize("algorithm", ["gzip", "deflate"])
+@pytest.mark.parametrize("binary", [True, False])
+def test_compressed_requests_and_answers(client, host, algorithm, binary):
+    # tritonclient compresses the whole body (request_compression_algorithm) and asks for a
+    # compressed answer (response_compression_algorithm), as Triton serves them.
+    x = RNG.normal(size=(500, 4)).astype(np.float32)
+    inp = httpclient.InferInput("input", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x, binary_data=binary)
+    out = httpclient.InferRequestedOutput("variable", binary_data=binary)
+    result = client.infer("mlp", [inp], outputs=[out], request_compression_algorithm=algorithm,
+                          response_compression_algorithm=algorithm)
+    (expected,) = ort_run("mlp.onnx", {"input": x})
+    np.testing.assert_allclose(result.as_numpy("variable"), expected, rtol=1e-5, atol=1e-5)
+    # The answer really left compressed (urllib3 inflates it and keeps the header).
+    body = json.dumps({"inputs": [{"name": "input", "shape": [500, 4], "datatype": "FP32",
+                                   "data": x.flatten().tolist()}]}).encode()
+    raw = requests.post(f"http://{host}/v2/models/mlp/infer", data=gzip.compress(body),
+                        headers={"Content-Encoding": "gzip", "Accept-Encoding": algorithm}, stream=True)
+    assert raw.status_code == 200
+    assert raw.headers["Content-Encoding"] == algorithm
+    compressed = raw.raw.read(decode_content=False)
+    assert len(compressed) == int(raw.headers["Content-Length"]) < len(body) // 2
+    bad = requests.post(f"http://{host}/v2/models/mlp/infer", data=body, headers={"Content-Encoding": "br"})
+    assert bad.status_code == 415 and "br" in bad.json()["error"]

@@ -1,23 +1,28 @@
 import HTTPKit
 
-/// Wraps the router so a request for a model that is still loading runs off the event
-/// loop, where it may wait up to `MONOLITH_LOAD_WAIT` instead of failing (what KServe
-/// users ask for after a scale from zero) without stalling the loop's other connections.
+/// The application's responder around the router: a request for a model that is still
+/// loading runs off the event loop, where it may wait up to `MONOLITH_LOAD_WAIT` instead of
+/// failing (what KServe users ask for after a scale from zero) without stalling the loop's
+/// other connections; and bodies are decoded and answers compressed on request (HTTPKit's
+/// `ContentCodingResponder`, gzip and deflate as Triton's clients send and ask for them).
 ///
 /// Requests for ready models keep running inline on the loop: the check is one snapshot
 /// lookup, done only for the routes that resolve a model.
 struct ServingResponder: HTTPResponder {
-    let inner: RouterResponder
+    let inner: ContentCodingResponder<RouterResponder>
     let environment: ServingEnvironment
     /// Per route (by index in the router's table): whether its handler resolves a model and
     /// may wait for it. An array read per request instead of hashing the template.
     let waitingRoutes: [Bool]
 
-    init(inner: RouterResponder, environment: ServingEnvironment, waitingTemplates: Set<String> = ServingRoutes.waitingTemplates) {
-        self.inner = inner
+    init(router: RouterResponder, environment: ServingEnvironment, waitingTemplates: Set<String> = ServingRoutes.waitingTemplates) {
+        self.inner = ContentCodingResponder(inner: router)
         self.environment = environment
-        self.waitingRoutes = inner.routeTable.map { waitingTemplates.contains($0.template) }
+        self.waitingRoutes = router.routeTable.map { waitingTemplates.contains($0.template) }
     }
+
+    /// The router's table (`RequestContext.routeIndex` indexes it).
+    var routeTable: [RouterResponder.RouteDescription] { inner.inner.routeTable }
 
     /// Inference bodies larger than this (or chunked) run on the worker pool: decoding and
     /// running a big batch would otherwise hold the loop's other connections for as long.
@@ -87,6 +92,6 @@ extension ServingRoutes {
         let serving = collections(environment)
         for collection in serving { collection.register(on: router) }
         DocsRoutes(describing: others + serving).register(on: router)
-        return ServingResponder(inner: try router.buildResponder(), environment: environment)
+        return ServingResponder(router: try router.buildResponder(), environment: environment)
     }
 }

@@ -58,7 +58,7 @@ final class ServingLoopbackTests {
     @Test func v2Routes() throws {
         #expect(try send("GET", "/v2/health/live").status == 200)
         #expect(try send("GET", "/v2/health/ready").status == 200)
-        #expect(try parseJSON(try send("GET", "/v2").body)["extensions"]?.array?.count == 3)
+        #expect(try parseJSON(try send("GET", "/v2").body)["extensions"]?.array?.count == 5)
         #expect(try send("GET", "/v2/models/affine").status == 200)
         #expect(try send("GET", "/v2/models/affine/versions/2").status == 200)
         #expect(try send("GET", "/v2/models/affine/ready").status == 200)
@@ -68,6 +68,11 @@ final class ServingLoopbackTests {
         let infer = try send("POST", "/v2/models/affine/infer", body: Array(#"{"id":"x","inputs":[{"name":"input","shape":[1,3],"datatype":"FP32","data":[[1,1,1]]}]}"#.utf8))
         #expect(try parseJSON(infer.body)["id"] == .string("x"))
         #expect(try send("POST", "/v2/models/affine/versions/2/infer", body: Array(ServingRouteTests.affineRow.utf8)).status == 200)
+        let stats = try #require(try parseJSON(try send("GET", "/v2/models/affine/versions/2/stats").body)["model_stats"]?.array?.first)
+        #expect(stats["execution_count"] == .integer(1) && stats["inference_count"] == .integer(1))
+        let success = stats["inference_stats"]?["success"]?["ns"]?.int64 ?? 0, run = stats["inference_stats"]?["compute_infer"]?["ns"]?.int64 ?? 0
+        #expect(run > 0 && success > run, "the request's whole time, from its head's arrival, holds the model's run")
+        #expect(try parseJSON(try send("GET", "/v2/models/affine/versions/2/config").body)["max_batch_size"] == .integer(0))
         let header = #"{"inputs":[{"name":"input","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"parameters":{"binary_data_output":true}}"#
         let binary = try send("POST", "/v2/models/affine/infer", headers: [("Inference-Header-Content-Length", String(header.utf8.count))],
                               body: Array(header.utf8) + littleEndianBytes([Float(1), 1, 1]))

@@ -71,7 +71,8 @@ struct ServingRouteTests {
         #expect(h.send(.get, "/v2/health/ready").status == 200)
         let meta = try h.send(.get, "/v2").json()
         #expect(meta["name"] == .string("monolith"))
-        #expect(meta["extensions"] == .array([.string("binary_tensor_data"), .string("classification"), .string("model_repository")]))
+        #expect(meta["extensions"] == .array([.string("binary_tensor_data"), .string("classification"), .string("model_repository"),
+                                               .string("model_configuration"), .string("statistics")]))
         h.models.add("slow", version: "1", session: nil, state: .loading)
         #expect(h.send(.get, "/v2/health/ready").status == 400)
     }

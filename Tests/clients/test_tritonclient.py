@@ -3,6 +3,7 @@ binary tensors (its default) and with JSON tensors, outputs equal to onnxruntime
 
 import gzip
 import json
+import time
 
 import numpy as np
 import onnxruntime as ort
@@ -11,7 +12,7 @@ import requests
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from conftest import ADMIN, MODELS
+from conftest import ADMIN, MODELS, REGISTRY
 
 RNG = np.random.default_rng(0)
 
@@ -170,3 +171,74 @@ def test_compressed_requests_and_answers(client, host, algorithm, binary):
     assert len(compressed) == int(raw.headers["Content-Length"]) < len(body) // 2
     bad = requests.post(f"http://{host}/v2/models/mlp/infer", data=body, headers={"Content-Encoding": "br"})
     assert bad.status_code == 415 and "br" in bad.json()["error"]
+
+
+def test_model_configuration_extension(client):
+    assert "model_configuration" in client.get_server_metadata()["extensions"]
+    assert client.get_model_config("mlp") == {
+        "name": "mlp", "platform": "onnxruntime_onnx", "backend": "onnxruntime", "version_policy": {"all": {}},
+        "max_batch_size": 0,
+        "input": [{"name": "input", "data_type": "TYPE_FP32", "dims": [-1, 4]}],
+        "output": [{"name": "variable", "data_type": "TYPE_FP32", "dims": [-1, 1]}]}
+    types = client.get_model_config("types", model_version="1")
+    inputs = {t["name"]: t for t in types["input"]}
+    assert inputs["x_fp32"] == {"name": "x_fp32", "data_type": "TYPE_FP32", "dims": [-1, 2]}
+    assert inputs["x_int64"] == {"name": "x_int64", "data_type": "TYPE_INT64", "dims": [-1, 2]}
+    # model_config.proto's DataType: TYPE_ + the V2 datatype, except BYTES -> TYPE_STRING.
+    assert [t["data_type"] for t in types["output"]] == [
+        "TYPE_STRING" if datatype == "BYTES" else "TYPE_" + datatype for datatype, _ in TYPES.values()]
+    assert client.get_model_config("affine", model_version="2")["name"] == "affine"
+    for name, version in [("no-such-model", ""), ("affine", "9")]:
+        with pytest.raises(InferenceServerException) as e:
+            client.get_model_config(name, model_version=version)
+        assert e.value.status() == "404"
+
+
+def stats_of(client, name, version=""):
+    (entry,) = client.get_inference_statistics(model_name=name, model_version=version)["model_stats"]
+    return entry
+
+
+def test_statistics_extension_counts_the_requests_served(client):
+    assert "statistics" in client.get_server_metadata()["extensions"]
+    before = stats_of(client, "mlp")
+    started_ms = time.time() * 1000
+    batches = [16, 1, 3, 16]
+    for rows in batches:
+        x = RNG.normal(size=(rows, 4)).astype(np.float32)
+        inp = httpclient.InferInput("input", list(x.shape), "FP32")
+        inp.set_data_from_numpy(x)
+        client.infer("mlp", [inp])
+    wrong = httpclient.InferInput("input", [1, 4], "FP64")
+    wrong.set_data_from_numpy(np.zeros((1, 4), dtype=np.float64))
+    with pytest.raises(InferenceServerException):
+        client.infer("mlp", [wrong])
+    after = stats_of(client, "mlp", "1")
+    assert (after["name"], after["version"]) == ("mlp", "1")
+    assert after["inference_count"] - before["inference_count"] == sum(batches)
+    assert after["execution_count"] - before["execution_count"] == len(batches)
+    new, old = after["inference_stats"], before["inference_stats"]
+    assert new["success"]["count"] - old["success"]["count"] == len(batches)
+    assert new["fail"]["count"] - old["fail"]["count"] == 1
+    for stage in ["queue", "compute_input", "compute_infer", "compute_output"]:
+        assert new[stage]["count"] - old[stage]["count"] == len(batches), stage
+    assert new["compute_infer"]["ns"] > old["compute_infer"]["ns"]
+    assert new["success"]["ns"] > old["success"]["ns"]
+    assert new["cache_hit"] == {"count": 0, "ns": 0}
+    assert started_ms - 1000 <= after["last_inference"] <= time.time() * 1000 + 1000
+    counts = lambda stats: {b["batch_size"]: b["compute_infer"]["count"] for b in stats["batch_stats"]}  # noqa: E731
+    assert {size: counts(after)[size] - counts(before).get(size, 0) for size in (1, 3, 16)} == {1: 1, 3: 1, 16: 2}
+
+
+def test_statistics_of_every_model(client):
+    everything = client.get_inference_statistics()["model_stats"]
+    listed = [(m["name"], m["version"]) for m in everything]
+    assert len(listed) == len(set(listed))
+    # Every ready version of every model (other tests of this server may have uploaded more).
+    ready = {(m["name"], m["version"]) for m in client.get_model_repository_index(headers=ADMIN) if m["state"] == "READY"}
+    assert set(listed) == ready
+    assert {(name, str(v)) for name, (_, versions) in REGISTRY.items() for v in versions} <= ready
+    assert client.get_inference_statistics("affine")["model_stats"][1]["version"] == "2"
+    with pytest.raises(InferenceServerException) as e:
+        client.get_inference_statistics("no-such-model")
+    assert e.value.status() == "404"

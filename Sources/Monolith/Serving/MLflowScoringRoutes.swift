@@ -29,8 +29,12 @@ struct MLflowScoringRoutes: RouteCollection {
     static func invoke(_ env: ServingEnvironment, _ reference: ModelReference, _ request: Request, _ context: RequestContext) throws -> Response {
         let format = try MLflowScoringCodec.format(contentType: request.headers["Content-Type"])
         let model = try env.resolve(reference, waiting: context)
+        var run = InferenceRun(model, context: context)
+        defer { run.finish() }
         let feeds = try MLflowScoringCodec.decode(request.body.bytes, format: format, signature: model.signature, limits: env.limits)
-        let outputs = try runInference(model, feeds: feeds, outputs: model.outputNames, context: context)
-        return .jsonBody(try MLflowScoringCodec.encode(outputs))
+        let outputs = try run.infer(feeds: feeds, outputs: model.outputNames)
+        let answer = try MLflowScoringCodec.encode(outputs)
+        run.answered()
+        return .jsonBody(answer)
     }
 }

@@ -35,16 +35,20 @@ struct PredictRoutes: RouteCollection {
         }
         router.post("/predict") { request, context in
             let model = try env.resolve(try env.defaultReference(), waiting: context)
+            var run = InferenceRun(model, context: context)
+            defer { run.finish() }
             let body = request.body.bytes
             let outputs: [OutputTensor]
             if let tensor = FastRowDecoder.decode(body, signature: model.signature, limits: env.limits) {
                 // The fast decoder only answers for single-input models.
-                outputs = try runInference(model, input: tensor, context: context)
+                outputs = try run.infer(input: tensor)
             } else {
                 let feeds = try PredictCodec.decode(body, signature: model.signature, limits: env.limits)
-                outputs = try runInference(model, feeds: feeds, outputs: model.outputNames, context: context)
+                outputs = try run.infer(feeds: feeds, outputs: model.outputNames)
             }
-            return .jsonBody(try PredictCodec.encode(outputs, model: model.name, version: model.version))
+            let answer = try PredictCodec.encode(outputs, model: model.name, version: model.version)
+            run.answered()
+            return .jsonBody(answer)
         }
     }
 }

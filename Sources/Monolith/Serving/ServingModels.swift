@@ -140,6 +140,8 @@ final class ServedModel: Sendable {
     let outputNames: [String]
     /// The platform V2 metadata reports (`onnx_onnxv1`).
     let platform: String
+    /// What the inference routes served with this version (Triton's statistics extension).
+    let statistics = InferenceStatistics()
 
     init(name: String, version: String, session: Session, platform: String = "onnx_onnxv1") {
         self.name = name

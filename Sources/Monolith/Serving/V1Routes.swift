@@ -28,9 +28,13 @@ struct V1Routes: RouteCollection {
             router.get("/v1/models/{m}" + suffix) { _, context in try V1Routes.status(env, context) }
             router.post("/v1/models/{m}" + suffix + ":predict") { request, context in
                 let model = try env.resolve(try V1Routes.reference(context), waiting: context)
+                var run = InferenceRun(model, context: context)
+                defer { run.finish() }
                 let decoded = try V1PredictCodec.decode(request.body.bytes, signature: model.signature, limits: env.limits)
-                let outputs = try runInference(model, feeds: decoded.feeds, outputs: model.outputNames, context: context)
-                return .jsonBody(try V1PredictCodec.encode(outputs, format: decoded.format))
+                let outputs = try run.infer(feeds: decoded.feeds, outputs: model.outputNames)
+                let answer = try V1PredictCodec.encode(outputs, format: decoded.format)
+                run.answered()
+                return .jsonBody(answer)
             }
         }
     }

@@ -2,7 +2,8 @@ import HTTPKit
 import ModelKit
 
 /// The Open Inference Protocol (KServe V2) routes, with Triton's binary tensor data,
-/// classification and model repository extensions (PROTOCOLS.md §2).
+/// classification, model repository, model configuration and statistics extensions
+/// (PROTOCOLS.md §2).
 ///
 /// Errors are `{"error": "..."}`: 400 bad input, 404 unknown model or version, 413 over a
 /// limit, 503 not ready. Health and readiness answer 200 or 400 with no error body needed
@@ -11,7 +12,7 @@ struct V2Routes: RouteCollection {
     let environment: ServingEnvironment
 
     /// The extensions `GET /v2` lists: only those implemented here.
-    static let extensions = ["binary_tensor_data", "classification", "model_repository"]
+    static let extensions = ["binary_tensor_data", "classification", "model_repository", "model_configuration", "statistics"]
 
     /// The header giving the JSON part's length in a binary tensor request or response.
     static let headerLengthField = "Inference-Header-Content-Length"
@@ -35,10 +36,15 @@ struct V2Routes: RouteCollection {
                 json.endObject()
             }
         }
+        // Read routes like model metadata: inference access.
+        let read = RouteAccess.inference.options()
+        router.get("/v2/models/stats", options: read) { _, context in try V2Routes.statistics(env, context) }
         for prefix in ["/v2/models/{m}", "/v2/models/{m}/versions/{v}"] {
             router.get(prefix) { _, context in try V2Routes.metadata(env, context) }
             router.get(prefix + "/ready") { _, context in try V2Routes.ready(env, context) }
             router.post(prefix + "/infer") { request, context in try V2Routes.infer(env, request, context) }
+            router.get(prefix + "/config", options: read) { _, context in try V2Routes.modelConfiguration(env, context) }
+            router.get(prefix + "/stats", options: read) { _, context in try V2Routes.statistics(env, context) }
         }
         router.post("/v2/repository/index", options: .offloaded) { request, _ in try V2Routes.index(env, request) }
         router.post("/v2/repository/models/{m}/load", options: .offloaded) { _, context in
@@ -55,6 +61,7 @@ struct V2Routes: RouteCollection {
     static let waitingTemplates: Set<String> = [
         "/v2/models/{m}", "/v2/models/{m}/versions/{v}",
         "/v2/models/{m}/infer", "/v2/models/{m}/versions/{v}/infer",
+        "/v2/models/{m}/config", "/v2/models/{m}/versions/{v}/config",
     ]
 
     static func reference(_ context: RequestContext) throws(ServingError) -> ModelReference {
@@ -103,6 +110,8 @@ struct V2Routes: RouteCollection {
 
     static func infer(_ env: ServingEnvironment, _ request: Request, _ context: RequestContext) throws -> Response {
         let model = try env.resolve(reference(context), waiting: context)
+        var run = InferenceRun(model, context: context)
+        defer { run.finish() }
         var headerLength: Int?
         if let text = request.headers[headerLengthField] {
             guard let value = Int(text.trimmingCharacters(in: " \t")), value >= 0 else {
@@ -110,13 +119,11 @@ struct V2Routes: RouteCollection {
             }
             headerLength = value
         }
-        if let encoding = request.headers["Content-Encoding"], encoding.lowercased() != "identity" {
-            throw ServingError(.unsupportedMediaType, "Content-Encoding '\(encoding)' is not supported; send the body uncompressed")
-        }
         let decoded = try V2InferenceRequest.decode(
             body: try request.bodyBytes(), headerLength: headerLength, signature: model.signature, limits: env.limits)
-        let outputs = try runInference(model, feeds: decoded.feeds, outputs: decoded.outputs == nil ? model.outputNames : try decoded.outputNames(model.signature), context: context)
+        let outputs = try run.infer(feeds: decoded.feeds, outputs: decoded.outputs == nil ? model.outputNames : try decoded.outputNames(model.signature))
         let encoded = try V2InferenceResponse(modelName: model.name, modelVersion: model.version, request: decoded, outputs: outputs)
+        run.answered()
         guard let length = encoded.headerLength else { return .jsonBody(encoded.body) }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/octet-stream")

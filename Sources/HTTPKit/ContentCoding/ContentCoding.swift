@@ -25,7 +25,7 @@ public enum ContentCoding: String, Sendable, CaseIterable {
     public static func codings(contentEncoding value: String) throws(ContentCodingError) -> [ContentCoding] {
         var result: [ContentCoding] = []
         for item in value.split(separator: ",") {
-            let token = item.trimmingOWS
+            let token = item.trimmingSpaces()
             if token.isEmpty || token.lowercased() == "identity" { continue }
             guard let coding = ContentCoding(token: token) else { throw .unsupported(String(token)) }
             result.append(coding)
@@ -42,12 +42,12 @@ public enum ContentCoding: String, Sendable, CaseIterable {
         for value in values {
             for item in value.split(separator: ",") {
                 let parts = item.split(separator: ";", omittingEmptySubsequences: false)
-                let name = parts[0].trimmingOWS
+                let name = parts[0].trimmingSpaces()
                 var weight = 1.0
                 for parameter in parts.dropFirst() {
                     let pair = parameter.split(separator: "=", maxSplits: 1)
-                    guard pair.count == 2, pair[0].trimmingOWS.lowercased() == "q" else { continue }
-                    weight = Double(pair[1].trimmingOWS).map { min(max($0, 0), 1) } ?? 0
+                    guard pair.count == 2, pair[0].trimmingSpaces().lowercased() == "q" else { continue }
+                    weight = Double(pair[1].trimmingSpaces()).map { min(max($0, 0), 1) } ?? 0
                 }
                 if name == "*" {
                     wildcard = weight
@@ -197,15 +197,5 @@ public enum ContentCodingError: HTTPResponseError, Sendable, Equatable {
         case .unsupported, .streamedBody: ["Accept-Encoding": ContentCoding.supportedList]
         case .malformed, .tooLarge: HTTPHeaders()
         }
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    var trimmingOWS: Substring {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return s
     }
 }
